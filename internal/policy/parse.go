@@ -1,0 +1,486 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/posjson"
+)
+
+// Parse parses a policy document of the given kind. source names it in
+// error messages (a file name, or "scenario x: keyPolicy"). Every problem
+// found is returned, as Errors, each with its JSON path and line.
+func Parse(source string, data []byte, kind Kind) (*Document, error) {
+	v, err := posjson.Parse(data)
+	if err != nil {
+		se := err.(*posjson.SyntaxError)
+		line, col := posjson.LineCol(data, se.Offset)
+		return nil, Errors{{Source: source, Line: line, Col: col, Msg: "invalid JSON: " + se.Msg}}
+	}
+	return FromJSON(source, data, v, "", kind)
+}
+
+// FromJSON builds a document from an already parsed JSON value found in
+// data (for documents embedded in a larger file, such as a scenario).
+// basePath is the JSON path of v inside data ("keyPolicy"); it prefixes
+// every error path. A policy given as a JSON string holding the document
+// (as AWS APIs return them) is accepted too.
+func FromJSON(source string, data []byte, v *posjson.Value, basePath string, kind Kind) (*Document, error) {
+	b := builder{source: source, data: data, kind: kind}
+	if v.Kind == posjson.String {
+		// The document is itself JSON text inside a string.
+		inner := []byte(v.Str)
+		iv, err := posjson.Parse(inner)
+		if err != nil {
+			b.errorf(v, basePath, "policy string is not valid JSON: %s", err.(*posjson.SyntaxError).Msg)
+			return nil, b.errs
+		}
+		b.data = nil // positions inside the string cannot be mapped to lines
+		d := b.document(iv, basePath)
+		if len(b.errs) > 0 {
+			b.errs.Sort()
+			return nil, b.errs
+		}
+		d.Raw = append(json.RawMessage(nil), inner...)
+		return d, nil
+	}
+	d := b.document(v, basePath)
+	if len(b.errs) > 0 {
+		b.errs.Sort()
+		return nil, b.errs
+	}
+	d.Raw = rawOf(data, v)
+	return d, nil
+}
+
+// rawOf re-encodes a value compactly; the original bytes are not kept
+// because the value may sit inside a larger document.
+func rawOf(_ []byte, v *posjson.Value) json.RawMessage {
+	out, err := json.Marshal(plain(v))
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// plain converts a parsed value into encoding/json's generic form, keeping
+// member order through an ordered object type.
+func plain(v *posjson.Value) any {
+	switch v.Kind {
+	case posjson.Null:
+		return nil
+	case posjson.Bool:
+		return v.Str == "true"
+	case posjson.Number:
+		return json.Number(v.Str)
+	case posjson.String:
+		return v.Str
+	case posjson.Array:
+		out := make([]any, len(v.Elems))
+		for i, e := range v.Elems {
+			out[i] = plain(e)
+		}
+		return out
+	}
+	o := make(orderedObject, len(v.Members))
+	for i, m := range v.Members {
+		o[i] = orderedMember{m.Key, plain(m.Value)}
+	}
+	return o
+}
+
+type orderedMember struct {
+	key   string
+	value any
+}
+
+type orderedObject []orderedMember
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		b.Write(k)
+		b.WriteByte(':')
+		val, err := json.Marshal(m.value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(val)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+type builder struct {
+	source string
+	data   []byte
+	kind   Kind
+	errs   Errors
+}
+
+func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
+	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if b.data != nil && v != nil {
+		e.Line, e.Col = posjson.LineCol(b.data, v.Offset)
+	}
+	b.errs = append(b.errs, e)
+}
+
+func join(base, elem string) string {
+	if base == "" {
+		return elem
+	}
+	if strings.HasPrefix(elem, "[") {
+		return base + elem
+	}
+	return base + "." + elem
+}
+
+// members returns the members of an object keyed by their canonical
+// element name. Element names are matched without regard to case; an
+// unknown or duplicated element is an error.
+func (b *builder) members(v *posjson.Value, path string, names []string) map[string]*posjson.Member {
+	out := make(map[string]*posjson.Member, len(v.Members))
+	for i := range v.Members {
+		m := &v.Members[i]
+		canon := ""
+		for _, n := range names {
+			if strings.EqualFold(n, m.Key) {
+				canon = n
+				break
+			}
+		}
+		if canon == "" {
+			b.errorf(m.Value, join(path, m.Key), "unknown element %q (expected one of %s)", m.Key, strings.Join(names, ", "))
+			continue
+		}
+		if _, dup := out[canon]; dup {
+			b.errorf(m.Value, join(path, m.Key), "duplicate element %q", canon)
+			continue
+		}
+		out[canon] = m
+	}
+	return out
+}
+
+func (b *builder) document(v *posjson.Value, path string) *Document {
+	d := &Document{Source: b.source, Kind: b.kind}
+	if v.Kind != posjson.Object {
+		b.errorf(v, path, "policy must be a JSON object, not %s", v.Kind)
+		return d
+	}
+	ms := b.members(v, path, []string{"Version", "Id", "Statement"})
+	if m := ms["Version"]; m != nil {
+		d.Version = b.str(m.Value, join(path, "Version"))
+		if d.Version != "" && d.Version != VersionCurrent && d.Version != "2008-10-17" {
+			b.errorf(m.Value, join(path, "Version"), "unknown policy version %q (AWS accepts 2012-10-17 and 2008-10-17)", d.Version)
+		}
+	}
+	if m := ms["Id"]; m != nil {
+		d.ID = b.str(m.Value, join(path, "Id"))
+	}
+	m := ms["Statement"]
+	if m == nil {
+		b.errorf(v, path, "policy has no Statement")
+		return d
+	}
+	sp := join(path, "Statement")
+	switch m.Value.Kind {
+	case posjson.Object:
+		d.Statements = []*Statement{b.statement(m.Value, sp, 0, d.Variables())}
+	case posjson.Array:
+		for i, e := range m.Value.Elems {
+			d.Statements = append(d.Statements, b.statement(e, sp+"["+strconv.Itoa(i)+"]", i, d.Variables()))
+		}
+	default:
+		b.errorf(m.Value, sp, "Statement must be an object or a list of objects, not %s", m.Value.Kind)
+	}
+	return d
+}
+
+func (b *builder) str(v *posjson.Value, path string) string {
+	if v.Kind != posjson.String {
+		b.errorf(v, path, "must be a string, not %s", v.Kind)
+		return ""
+	}
+	return v.Str
+}
+
+// strings reads a string-or-list-of-strings element.
+func (b *builder) strings(v *posjson.Value, path string) []string {
+	switch v.Kind {
+	case posjson.String:
+		return []string{v.Str}
+	case posjson.Array:
+		if len(v.Elems) == 0 {
+			b.errorf(v, path, "must not be an empty list")
+			return []string{}
+		}
+		out := make([]string, 0, len(v.Elems))
+		for i, e := range v.Elems {
+			if e.Kind != posjson.String {
+				b.errorf(e, path+"["+strconv.Itoa(i)+"]", "must be a string, not %s", e.Kind)
+				continue
+			}
+			out = append(out, e.Str)
+		}
+		return out
+	}
+	b.errorf(v, path, "must be a string or a list of strings, not %s", v.Kind)
+	return []string{}
+}
+
+var statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+func (b *builder) statement(v *posjson.Value, path string, index int, variables bool) *Statement {
+	s := &Statement{Index: index, Path: path, variables: variables}
+	if b.data != nil {
+		s.Line, _ = posjson.LineCol(b.data, v.Offset)
+	}
+	if v.Kind != posjson.Object {
+		b.errorf(v, path, "statement must be an object, not %s", v.Kind)
+		return s
+	}
+	ms := b.members(v, path, statementElements)
+	if m := ms["Sid"]; m != nil {
+		s.Sid = b.str(m.Value, join(path, "Sid"))
+	}
+	if m := ms["Effect"]; m == nil {
+		b.errorf(v, path, "statement has no Effect")
+	} else {
+		switch e := b.str(m.Value, join(path, "Effect")); {
+		case strings.EqualFold(e, "Allow"):
+			s.Effect = Allow
+		case strings.EqualFold(e, "Deny"):
+			s.Effect = Deny
+		case m.Value.Kind == posjson.String:
+			b.errorf(m.Value, join(path, "Effect"), "Effect must be \"Allow\" or \"Deny\", not %q", e)
+		}
+	}
+
+	// Principals.
+	p, np := ms["Principal"], ms["NotPrincipal"]
+	if p != nil && np != nil {
+		b.errorf(v, path, "statement has both Principal and NotPrincipal")
+	}
+	if p != nil {
+		s.Principal = b.principal(p.Value, join(path, "Principal"))
+	}
+	if np != nil {
+		s.NotPrincipal = b.principal(np.Value, join(path, "NotPrincipal"))
+	}
+	switch b.kind {
+	case Identity, SCP:
+		if p != nil || np != nil {
+			b.errorf(v, path, "a %s cannot have a Principal or NotPrincipal", b.kind)
+		}
+	case Resource, RCP:
+		if p == nil && np == nil {
+			b.errorf(v, path, "statement in a %s must have a Principal or NotPrincipal", b.kind)
+		}
+	}
+
+	// Actions.
+	a, na := ms["Action"], ms["NotAction"]
+	if a != nil && na != nil {
+		b.errorf(v, path, "statement has both Action and NotAction")
+	}
+	if a != nil {
+		s.Action = b.actions(a.Value, join(path, "Action"))
+		s.actions = lowerAll(s.Action)
+	} else if na != nil {
+		s.NotAction = b.actions(na.Value, join(path, "NotAction"))
+		s.actions = lowerAll(s.NotAction)
+	} else if b.kind == Identity || b.kind == SCP {
+		// A key policy statement without Action is accepted by KMS and
+		// inert; IAM rejects one in an identity policy.
+		b.errorf(v, path, "statement has no Action or NotAction")
+	}
+
+	// Resources.
+	r, nr := ms["Resource"], ms["NotResource"]
+	if r != nil && nr != nil {
+		b.errorf(v, path, "statement has both Resource and NotResource")
+	}
+	if r != nil {
+		s.Resource = b.strings(r.Value, join(path, "Resource"))
+	} else if nr != nil {
+		s.NotResource = b.strings(nr.Value, join(path, "NotResource"))
+	} else {
+		switch b.kind {
+		case Identity:
+			b.errorf(v, path, "statement has no Resource or NotResource")
+		case SCP, RCP:
+			// Organizations policies may leave Resource out; it then
+			// means every resource.
+			s.Resource = []string{"*"}
+		}
+	}
+
+	if m := ms["Condition"]; m != nil {
+		s.Conditions = b.conditions(m.Value, join(path, "Condition"), variables)
+	}
+	return s
+}
+
+func lowerAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+func (b *builder) actions(v *posjson.Value, path string) []string {
+	as := b.strings(v, path)
+	for i, a := range as {
+		if a == "*" {
+			continue
+		}
+		svc, name, ok := strings.Cut(a, ":")
+		if !ok || svc == "" || name == "" || strings.ContainsAny(svc, "*?") && svc != "*" {
+			ev := v
+			p := path
+			if v.Kind == posjson.Array && i < len(v.Elems) {
+				ev = v.Elems[i]
+				p = path + "[" + strconv.Itoa(i) + "]"
+			}
+			b.errorf(ev, p, "invalid action %q (expected \"service:Action\" or \"*\")", a)
+		}
+	}
+	return as
+}
+
+var principalTypes = []string{"AWS", "Service", "Federated", "CanonicalUser"}
+
+func (b *builder) principal(v *posjson.Value, path string) *Principal {
+	p := &Principal{}
+	switch v.Kind {
+	case posjson.String:
+		if v.Str != "*" {
+			b.errorf(v, path, "principal must be \"*\" or an object such as {\"AWS\": ...}, not the string %q", v.Str)
+		}
+		p.Star, p.Wildcard = true, true
+		return p
+	case posjson.Object:
+	default:
+		b.errorf(v, path, "principal must be \"*\" or an object, not %s", v.Kind)
+		return p
+	}
+	if len(v.Members) == 0 {
+		b.errorf(v, path, "principal object is empty")
+	}
+	ms := b.members(v, path, principalTypes)
+	if m := ms["AWS"]; m != nil {
+		p.AWS = b.strings(m.Value, join(path, "AWS"))
+		for _, a := range p.AWS {
+			if a == "*" {
+				p.Wildcard = true
+			}
+		}
+	}
+	if m := ms["Service"]; m != nil {
+		p.Service = b.strings(m.Value, join(path, "Service"))
+	}
+	if m := ms["Federated"]; m != nil {
+		p.Federated = b.strings(m.Value, join(path, "Federated"))
+	}
+	if m := ms["CanonicalUser"]; m != nil {
+		p.CanonicalUser = b.strings(m.Value, join(path, "CanonicalUser"))
+	}
+	return p
+}
+
+func (b *builder) conditions(v *posjson.Value, path string, variables bool) []*Condition {
+	if v.Kind != posjson.Object {
+		b.errorf(v, path, "Condition must be an object, not %s", v.Kind)
+		return nil
+	}
+	var out []*Condition
+	seenOp := map[string]bool{}
+	for _, om := range v.Members {
+		opPath := join(path, om.Key)
+		op, set, ifExists, ok := parseOperator(om.Key)
+		if !ok {
+			b.errorf(om.Value, opPath, "unknown condition operator %q", om.Key)
+			continue
+		}
+		if seenOp[strings.ToLower(om.Key)] {
+			b.errorf(om.Value, opPath, "duplicate condition operator %q", om.Key)
+			continue
+		}
+		seenOp[strings.ToLower(om.Key)] = true
+		if om.Value.Kind != posjson.Object {
+			b.errorf(om.Value, opPath, "condition operator %s must map condition keys to values, not be %s", om.Key, om.Value.Kind)
+			continue
+		}
+		seenKey := map[string]bool{}
+		for _, km := range om.Value.Members {
+			keyPath := opPath + "[" + strconv.Quote(km.Key) + "]"
+			lk := strings.ToLower(km.Key)
+			if km.Key == "" {
+				b.errorf(km.Value, keyPath, "empty condition key")
+				continue
+			}
+			if seenKey[lk] {
+				b.errorf(km.Value, keyPath, "duplicate condition key %q", km.Key)
+				continue
+			}
+			seenKey[lk] = true
+			c := &Condition{Operator: om.Key, Op: op, Set: set, IfExists: ifExists, Key: km.Key, key: lk, Path: keyPath}
+			c.Values = b.conditionValues(km.Value, keyPath)
+			if variables {
+				for _, cv := range c.Values {
+					if strings.Contains(cv, "${") {
+						c.variables = true
+					}
+				}
+			}
+			if op == NullOp {
+				for _, cv := range c.Values {
+					if !strings.EqualFold(cv, "true") && !strings.EqualFold(cv, "false") {
+						b.errorf(km.Value, keyPath, "Null takes true or false, not %q", cv)
+					}
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// conditionValues reads condition values: strings, numbers and booleans
+// (kept as their JSON text: true, 10), alone or in a list.
+func (b *builder) conditionValues(v *posjson.Value, path string) []string {
+	one := func(e *posjson.Value, p string) (string, bool) {
+		switch e.Kind {
+		case posjson.String, posjson.Number, posjson.Bool:
+			return e.Str, true
+		}
+		b.errorf(e, p, "condition value must be a string, number or boolean, not %s", e.Kind)
+		return "", false
+	}
+	if v.Kind == posjson.Array {
+		if len(v.Elems) == 0 {
+			b.errorf(v, path, "condition has no values")
+		}
+		out := make([]string, 0, len(v.Elems))
+		for i, e := range v.Elems {
+			if s, ok := one(e, path+"["+strconv.Itoa(i)+"]"); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if s, ok := one(v, path); ok {
+		return []string{s}
+	}
+	return nil
+}

@@ -1,0 +1,426 @@
+package posjson
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a Value.
+type Kind uint8
+
+// The JSON types.
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Null:
+		return "null"
+	case Bool:
+		return "boolean"
+	case Number:
+		return "number"
+	case String:
+		return "string"
+	case Array:
+		return "array"
+	case Object:
+		return "object"
+	}
+	return "invalid"
+}
+
+// A Value is one JSON value and the byte offset where it starts.
+type Value struct {
+	Kind Kind
+	// Str is the unescaped text of a string, the literal text of a number,
+	// and "true" or "false" for a boolean.
+	Str     string
+	Elems   []*Value
+	Members []Member
+	Offset  int
+}
+
+// A Member is one key of an object with its value.
+type Member struct {
+	Key       string
+	KeyOffset int
+	Value     *Value
+}
+
+// Get returns the value of the first member named key, or nil.
+func (v *Value) Get(key string) *Value {
+	if v == nil || v.Kind != Object {
+		return nil
+	}
+	for i := range v.Members {
+		if v.Members[i].Key == key {
+			return v.Members[i].Value
+		}
+	}
+	return nil
+}
+
+// A SyntaxError is malformed JSON at a byte offset.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string { return e.Msg }
+
+// MaxDepth bounds nesting so that hostile input cannot exhaust the stack.
+const MaxDepth = 512
+
+// Parse parses one JSON value; only whitespace may follow it.
+func Parse(data []byte) (*Value, error) {
+	p := parser{data: data}
+	p.skipSpace()
+	v, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.pos < len(p.data) {
+		return nil, p.errorf("unexpected %s after the JSON value", p.describe())
+	}
+	return v, nil
+}
+
+// LineCol converts a byte offset into a 1-based line and a 1-based column
+// counted in characters.
+func LineCol(data []byte, offset int) (line, col int) {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	line, col = 1, 1
+	start := 0
+	for i := 0; i < offset; i++ {
+		if data[i] == '\n' {
+			line++
+			start = i + 1
+		}
+	}
+	col = utf8.RuneCount(data[start:offset]) + 1
+	return line, col
+}
+
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	return &SyntaxError{Offset: p.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) describe() string {
+	if p.pos >= len(p.data) {
+		return "end of input"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.pos:])
+	return strconv.QuoteRune(r)
+}
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value(depth int) (*Value, error) {
+	if depth > MaxDepth {
+		return nil, p.errorf("JSON nested too deeply")
+	}
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of input, expected a JSON value")
+	}
+	start := p.pos
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return &Value{Kind: String, Str: s, Offset: start}, nil
+	case c == 't':
+		return p.literal("true", Bool)
+	case c == 'f':
+		return p.literal("false", Bool)
+	case c == 'n':
+		return p.literal("null", Null)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	}
+	return nil, p.errorf("unexpected %s, expected a JSON value", p.describe())
+}
+
+func (p *parser) literal(word string, k Kind) (*Value, error) {
+	start := p.pos
+	if len(p.data)-p.pos < len(word) || string(p.data[p.pos:p.pos+len(word)]) != word {
+		return nil, p.errorf("invalid literal, expected %s", word)
+	}
+	p.pos += len(word)
+	v := &Value{Kind: k, Offset: start}
+	if k == Bool {
+		v.Str = word
+	}
+	return v, nil
+}
+
+func (p *parser) number() (*Value, error) {
+	start := p.pos
+	d := p.data
+	if p.pos < len(d) && d[p.pos] == '-' {
+		p.pos++
+	}
+	switch {
+	case p.pos < len(d) && d[p.pos] == '0':
+		p.pos++
+	case p.pos < len(d) && d[p.pos] >= '1' && d[p.pos] <= '9':
+		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			p.pos++
+		}
+	default:
+		return nil, p.errorf("invalid number")
+	}
+	if p.pos < len(d) && d[p.pos] == '.' {
+		p.pos++
+		if p.pos >= len(d) || d[p.pos] < '0' || d[p.pos] > '9' {
+			return nil, p.errorf("invalid number: digit expected after the decimal point")
+		}
+		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			p.pos++
+		}
+	}
+	if p.pos < len(d) && (d[p.pos] == 'e' || d[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(d) && (d[p.pos] == '+' || d[p.pos] == '-') {
+			p.pos++
+		}
+		if p.pos >= len(d) || d[p.pos] < '0' || d[p.pos] > '9' {
+			return nil, p.errorf("invalid number: digit expected in the exponent")
+		}
+		for p.pos < len(d) && d[p.pos] >= '0' && d[p.pos] <= '9' {
+			p.pos++
+		}
+	}
+	return &Value{Kind: Number, Str: string(d[start:p.pos]), Offset: start}, nil
+}
+
+func (p *parser) str() (string, error) {
+	d := p.data
+	p.pos++ // opening quote
+	start := p.pos
+	// Fast path: no escapes.
+	for p.pos < len(d) {
+		c := d[p.pos]
+		if c == '"' {
+			s := d[start:p.pos]
+			if !utf8.Valid(s) {
+				return strings.ToValidUTF8(string(s), "\uFFFD"), p.advance()
+			}
+			p.pos++
+			return string(s), nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", p.errorf("invalid control character in string")
+		}
+		p.pos++
+	}
+	var b strings.Builder
+	b.Write(d[start:p.pos])
+	for {
+		if p.pos >= len(d) {
+			return "", p.errorf("unterminated string")
+		}
+		c := d[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return strings.ToValidUTF8(b.String(), "\uFFFD"), nil
+		case c < 0x20:
+			return "", p.errorf("invalid control character in string")
+		case c != '\\':
+			b.WriteByte(c)
+			p.pos++
+			continue
+		}
+		p.pos++
+		if p.pos >= len(d) {
+			return "", p.errorf("unterminated string")
+		}
+		e := d[p.pos]
+		p.pos++
+		switch e {
+		case '"', '\\', '/':
+			b.WriteByte(e)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, err := p.hex4()
+			if err != nil {
+				return "", err
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if p.pos+1 < len(d) && d[p.pos] == '\\' && d[p.pos+1] == 'u' {
+					save := p.pos
+					p.pos += 2
+					var err2 error
+					r2, err2 = p.hex4()
+					if err2 != nil {
+						return "", err2
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						b.WriteRune(dec)
+						continue
+					}
+					p.pos = save
+				}
+				b.WriteRune(utf8.RuneError)
+				continue
+			}
+			b.WriteRune(r)
+		default:
+			p.pos -= 2
+			return "", p.errorf("invalid escape sequence in string")
+		}
+	}
+}
+
+// advance steps over the closing quote; it exists so the fast path can
+// return a value and a nil error in one statement.
+func (p *parser) advance() error {
+	p.pos++
+	return nil
+}
+
+func (p *parser) hex4() (rune, error) {
+	if len(p.data)-p.pos < 4 {
+		return 0, p.errorf("invalid \\u escape in string")
+	}
+	var r rune
+	for _, c := range p.data[p.pos : p.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, p.errorf("invalid \\u escape in string")
+		}
+	}
+	p.pos += 4
+	return r, nil
+}
+
+func (p *parser) array(depth int) (*Value, error) {
+	v := &Value{Kind: Array, Offset: p.pos}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		v.Elems = []*Value{}
+		return v, nil
+	}
+	for {
+		p.skipSpace()
+		e, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		v.Elems = append(v.Elems, e)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of input in array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return v, nil
+		default:
+			return nil, p.errorf("unexpected %s in array, expected ',' or ']'", p.describe())
+		}
+	}
+}
+
+func (p *parser) object(depth int) (*Value, error) {
+	v := &Value{Kind: Object, Offset: p.pos}
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		v.Members = []Member{}
+		return v, nil
+	}
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return nil, p.errorf("unexpected %s in object, expected a quoted key", p.describe())
+		}
+		keyOff := p.pos
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return nil, p.errorf("unexpected %s after object key, expected ':'", p.describe())
+		}
+		p.pos++
+		p.skipSpace()
+		val, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		v.Members = append(v.Members, Member{Key: key, KeyOffset: keyOff, Value: val})
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return nil, p.errorf("unexpected end of input in object")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case '}':
+			p.pos++
+			return v, nil
+		default:
+			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
+		}
+	}
+}
