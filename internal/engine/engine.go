@@ -639,7 +639,7 @@ func (e *evaluator) decideKey() Result {
 			dLayer, dRule = LayerSession, RuleSessionNoAllow
 			what = "the session policy does not allow " + e.action
 		}
-			dSummary = "implicitly denied: " + describe(partial) + ", but " + what + " (a key policy statement that names a role is limited by the role's permissions boundary and session policy)"
+		dSummary = "implicitly denied: " + describe(partial) + ", but " + what + " (a key policy statement that names a role is limited by the role's permissions boundary and session policy)"
 	default:
 		dLayer, dRule = side.missingLayer()
 		partial = append(partial, direct.reasons...)
