@@ -106,12 +106,14 @@ var KMSActions = []KMSAction{
 	{Name: "VerifyMac", Resource: KeyResource, CrossAccount: true, GrantOp: true, Usage: UsageCrypto},
 }
 
-var kmsByLower = func() map[string]*KMSAction {
-	m := make(map[string]*KMSAction, len(KMSActions))
+var kmsByLower, kmsByName = func() (map[string]*KMSAction, map[string]*KMSAction) {
+	lower := make(map[string]*KMSAction, len(KMSActions))
+	exact := make(map[string]*KMSAction, len(KMSActions))
 	for i := range KMSActions {
-		m[strings.ToLower(KMSActions[i].Name)] = &KMSActions[i]
+		lower[strings.ToLower(KMSActions[i].Name)] = &KMSActions[i]
+		exact[KMSActions[i].Name] = &KMSActions[i]
 	}
-	return m
+	return lower, exact
 }()
 
 // LookupKMS finds a KMS action by name, with or without the "kms:" prefix,
@@ -123,6 +125,9 @@ func LookupKMS(action string) *KMSAction {
 			return nil
 		}
 		name = rest
+	}
+	if a, ok := kmsByName[name]; ok {
+		return a
 	}
 	return kmsByLower[strings.ToLower(name)]
 }

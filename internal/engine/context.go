@@ -7,48 +7,92 @@ import (
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
+// maxDerived bounds the number of context keys derived from the caller.
+const maxDerived = 10
+
 // reqContext is the request context of one decision: the keys the request
-// gave (lower-cased) and the keys derived from the caller.
+// gave (lower-cased) and the keys derived from the caller. It is built
+// without copying the request's map when its keys are already lower case,
+// because Decide runs millions of times in who-can and the access matrix.
 type reqContext struct {
-	values map[string]Value
-	open   bool
-	// keyPolicy hides keys that AWS supports only in IAM policies
-	// (aws:ResourceTag/*, kms:ResourceAliases) while the key policy is
-	// evaluated (shared/kms-authorization.md §13.7).
-	keyPolicy bool
+	caller   *caller
+	given    map[string]Value
+	keys     [maxDerived]string
+	vals     [maxDerived][1]string
+	nDerived int
+	open     bool
 }
 
-func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
-	if r.keyPolicy && (strings.HasPrefix(k, "aws:resourcetag/") || k == "kms:resourcealiases") {
+// keyPolicyView is the context as the key policy sees it: keys that AWS
+// supports only in IAM policies (aws:ResourceTag/*, kms:ResourceAliases)
+// are absent (shared/kms-authorization.md §13.7).
+type keyPolicyView struct{ r *reqContext }
+
+func (v keyPolicyView) Lookup(k string) ([]string, bool, policy.Presence) {
+	if strings.HasPrefix(k, "aws:resourcetag/") || k == "kms:resourcealiases" {
 		return nil, false, policy.Absent
 	}
-	v, ok := r.values[k]
-	if !ok {
-		if r.open {
+	return v.r.Lookup(k)
+}
+
+// Lookup implements policy.Context.
+func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
+	if v, ok := r.given[k]; ok {
+		if v.Unknown {
 			return nil, false, policy.Unknowable
 		}
-		return nil, false, policy.Absent
+		// A multivalued key given as a single string is still a set.
+		return v.Strings, v.List || awsfacts.Multivalued[k], policy.Present
 	}
-	if v.Unknown {
+	for i := 0; i < r.nDerived; i++ {
+		if r.keys[i] == k {
+			if r.vals[i][0] == "" && k == "aws:principalarn" {
+				r.vals[i][0] = r.caller.PrincipalARN()
+			}
+			return r.vals[i][:], false, policy.Present
+		}
+	}
+	if r.open {
 		return nil, false, policy.Unknowable
 	}
-	return v.Strings, v.List, policy.Present
+	return nil, false, policy.Absent
 }
 
-// newContext lower-cases the given keys and adds the keys every signed
+// value returns the single value of a key, if it has one.
+func (r *reqContext) value(k string) (string, bool) {
+	vs, list, p := r.Lookup(k)
+	if p != policy.Present || list || len(vs) != 1 {
+		return "", false
+	}
+	return vs[0], true
+}
+
+// init lower-cases the given keys and adds the keys every signed
 // request carries (shared/kms-authorization.md §1.3) where the request did
 // not give them: aws:PrincipalArn, aws:PrincipalAccount, kms:CallerAccount,
 // aws:PrincipalType, aws:username (IAM users), aws:PrincipalIsAWSService,
 // aws:SecureTransport (KMS endpoints are HTTPS only) and aws:ViaAWSService.
-func newContext(req *Request, c *caller, keyAction bool) *reqContext {
-	m := make(map[string]Value, len(req.Context)+8)
-	for k, v := range req.Context {
-		m[strings.ToLower(k)] = v
-	}
-	set := func(k, v string) {
-		if _, ok := m[k]; !ok {
-			m[k] = Value{Strings: []string{v}}
+func (r *reqContext) init(req *Request, c *caller, keyAction bool) {
+	r.caller = c
+	r.given = req.Context
+	for k := range req.Context {
+		if hasUpper(k) {
+			r.given = make(map[string]Value, len(req.Context))
+			for k, v := range req.Context {
+				r.given[strings.ToLower(k)] = v
+			}
+			break
 		}
+	}
+	r.open = req.Open
+	set := func(k, v string) {
+		// Given keys win: Lookup consults them before derived ones.
+		if r.nDerived == maxDerived || (v == "" && k != "aws:principalarn") {
+			return
+		}
+		r.keys[r.nDerived] = k
+		r.vals[r.nDerived][0] = v
+		r.nDerived++
 	}
 	switch c.kind {
 	case callerService:
@@ -57,7 +101,7 @@ func newContext(req *Request, c *caller, keyAction bool) *reqContext {
 		set("aws:securetransport", "true")
 	case callerAnonymous, callerInvalid:
 	default:
-		set("aws:principalarn", c.principalARN)
+		set("aws:principalarn", c.principalARN) // filled on first use for sessions
 		set("aws:principalaccount", c.account)
 		if keyAction {
 			set("kms:calleraccount", c.account)
@@ -68,20 +112,12 @@ func newContext(req *Request, c *caller, keyAction bool) *reqContext {
 		}
 		set("aws:principalisawsservice", "false")
 		set("aws:securetransport", "true")
-		if _, via := m["kms:viaservice"]; via {
+		if _, via := r.given["kms:viaservice"]; via {
 			set("aws:viaawsservice", "true")
 		} else if !req.Open {
 			set("aws:viaawsservice", "false")
 		}
 	}
-	// A multivalued key given as a single string is still a set.
-	for k, v := range m {
-		if awsfacts.Multivalued[k] && !v.List && !v.Unknown {
-			v.List = true
-			m[k] = v
-		}
-	}
-	return &reqContext{values: m, open: req.Open}
 }
 
 // encryptionContext rebuilds the request's encryption context from the
@@ -90,7 +126,7 @@ func newContext(req *Request, c *caller, keyAction bool) *reqContext {
 // false when an open context cannot say.
 func (r *reqContext) encryptionContext() (ec map[string]string, known bool) {
 	const prefix = "kms:encryptioncontext:"
-	for k, v := range r.values {
+	for k, v := range r.given {
 		if !strings.HasPrefix(k, prefix) {
 			continue
 		}
@@ -105,9 +141,18 @@ func (r *reqContext) encryptionContext() (ec map[string]string, known bool) {
 		}
 	}
 	if ec == nil && r.open {
-		if keys, ok := r.values["kms:encryptioncontextkeys"]; !ok || keys.Unknown {
+		if keys, ok := r.given["kms:encryptioncontextkeys"]; !ok || keys.Unknown {
 			return nil, false
 		}
 	}
 	return ec, true
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }

@@ -3,7 +3,9 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -17,6 +19,12 @@ func Decide(req Request, p *Policies) Result {
 		p = &Policies{}
 	}
 	e := newEvaluator(&req, p)
+	defer e.release()
+	return e.decide()
+}
+
+func (e *evaluator) decide() Result {
+	req := e.req
 	switch {
 	case e.caller.kind == callerInvalid:
 		return Result{Decision: Unknown, Layer: LayerKMS, Rule: RuleMissingInput,
@@ -38,28 +46,51 @@ func Decide(req Request, p *Policies) Result {
 
 // evaluator holds what one decision computes once.
 type evaluator struct {
-	req      *Request
-	p        *Policies
-	caller   caller
-	info     *awsfacts.KMSAction
-	action   string
-	ctx      *reqContext
-	kpCtx    *reqContext
-	resource string
-	keyAcct  string
-	notes    []string
+	req       *Request
+	p         *Policies
+	caller    caller
+	info      *awsfacts.KMSAction
+	action    string
+	ctx       *reqContext
+	kpCtx     policy.Context
+	rc        reqContext
+	arena     [6]Reason
+	arenaUsed int
+	resource  string
+	keyAcct   string
+	notes     []string
 }
 
+var evaluators = sync.Pool{New: func() any { return new(evaluator) }}
+
 func newEvaluator(req *Request, p *Policies) *evaluator {
-	e := &evaluator{req: req, p: p, caller: parseCaller(req.Principal), action: req.Action, resource: req.Resource}
+	e := evaluators.Get().(*evaluator)
+	// Reset field by field: the reason arena is overwritten before use and
+	// need not be cleared.
+	e.req, e.p, e.caller, e.action, e.resource = req, p, parseCaller(req.Principal), req.Action, req.Resource
+	e.notes, e.arenaUsed, e.rc = nil, 0, reqContext{}
 	e.info = awsfacts.LookupKMS(req.Action)
 	keyAction := e.info != nil && e.info.Resource != awsfacts.NoResource
-	e.ctx = newContext(req, &e.caller, keyAction)
-	kp := *e.ctx
-	kp.keyPolicy = true
-	e.kpCtx = &kp
+	e.rc.init(req, &e.caller, keyAction)
+	e.ctx = &e.rc
+	e.kpCtx = keyPolicyView{&e.rc}
 	e.keyAcct = accountOf(req.Resource)
 	return e
+}
+
+// release returns the evaluator to the pool; results never point into it
+// (finish copies reasons out of the arena).
+func (e *evaluator) release() {
+	e.req, e.p = nil, nil
+	evaluators.Put(e)
+}
+
+// detach copies reasons out of the evaluator's arena.
+func detach(rs []Reason) []Reason {
+	if len(rs) == 0 {
+		return nil
+	}
+	return append(make([]Reason, 0, len(rs)), rs...)
 }
 
 func (e *evaluator) note(n string) {
@@ -90,7 +121,15 @@ func and(a, b outcome) outcome {
 	if t == policy.False {
 		return outcome{t: policy.False}
 	}
-	out := outcome{t: t, reasons: append(append([]Reason(nil), a.reasons...), b.reasons...)}
+	out := outcome{t: t}
+	switch {
+	case len(b.reasons) == 0:
+		out.reasons = a.reasons[:len(a.reasons):len(a.reasons)]
+	case len(a.reasons) == 0:
+		out.reasons = b.reasons[:len(b.reasons):len(b.reasons)]
+	default:
+		out.reasons = append(append(make([]Reason, 0, len(a.reasons)+len(b.reasons)), a.reasons...), b.reasons...)
+	}
 	if t == policy.Unknown {
 		out.conds = append(append([]string(nil), a.conds...), b.conds...)
 	}
@@ -134,10 +173,16 @@ func docLabel(d *policy.Document, fallback string) string {
 
 // statementApplies tests a statement's Action, Resource and Condition
 // (not its Principal) against the request.
-func (e *evaluator) statementApplies(s *policy.Statement, resource string, ctx *reqContext) (policy.Tri, []string) {
+func (e *evaluator) statementApplies(s *policy.Statement, resource string, ctx policy.Context) (policy.Tri, []string) {
 	if !s.MatchAction(e.action) {
 		return policy.False, nil
 	}
+	return e.resourceAndConditions(s, resource, ctx)
+}
+
+// resourceAndConditions is statementApplies for a statement whose action
+// is already known to match.
+func (e *evaluator) resourceAndConditions(s *policy.Statement, resource string, ctx policy.Context) (policy.Tri, []string) {
 	var r policy.Tri
 	if resource == "*" {
 		r = matchNoResource(s)
@@ -197,7 +242,7 @@ func matchNoResource(s *policy.Statement) policy.Tri {
 
 // scan evaluates every statement of one document with one effect and
 // returns the outcome "some statement applies".
-func (e *evaluator) scan(d *policy.Document, label string, layer Layer, effect policy.Effect, resource string, ctx *reqContext, role string) outcome {
+func (e *evaluator) scan(d *policy.Document, w where, effect policy.Effect, resource string, ctx policy.Context, role roleKind) outcome {
 	var alts []outcome
 	for _, s := range d.Statements {
 		if s.Effect != effect {
@@ -207,8 +252,8 @@ func (e *evaluator) scan(d *policy.Document, label string, layer Layer, effect p
 		if t == policy.False {
 			continue
 		}
-		r := Reason{Layer: layer, Policy: docLabel(d, label), Statement: s.Index, Sid: s.Sid, Effect: effect.String(), Role: role, Conditions: conds}
-		o := outcome{t: t, conds: conds, reasons: []Reason{r}}
+		r := Reason{Layer: w.layer, Policy: w.label(d), Statement: s.Index, Sid: s.Sid, Effect: effect.String(), Role: e.roleText(role), Conditions: conds}
+		o := outcome{t: t, conds: conds, reasons: e.one(r)}
 		if t == policy.True {
 			return o
 		}
@@ -218,19 +263,65 @@ func (e *evaluator) scan(d *policy.Document, label string, layer Layer, effect p
 }
 
 // scanAll is scan over several documents.
-func (e *evaluator) scanAll(docs []*policy.Document, labelf func(i int) string, layer Layer, effect policy.Effect, resource string, role string) outcome {
-	alts := make([]outcome, 0, len(docs))
+func (e *evaluator) scanAll(docs []*policy.Document, w where, effect policy.Effect, resource string, role roleKind) outcome {
+	var alts []outcome
 	for i, d := range docs {
-		o := e.scan(d, labelf(i), layer, effect, resource, e.ctx, role)
+		w.index = i
+		o := e.scan(d, w, effect, resource, e.ctx, role)
 		if o.t == policy.True {
 			return o
 		}
-		alts = append(alts, o)
+		if o.t == policy.Unknown {
+			alts = append(alts, o)
+		}
 	}
 	return or(alts...)
 }
 
-func identityLabel(i int) string { return "identity policy #" + itoa(i) }
+// where identifies a document for explanations; its label is built only
+// when a statement of it takes part in the decision.
+type where struct {
+	layer Layer
+	level int
+	index int
+}
+
+func (w where) label(d *policy.Document) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	switch w.layer {
+	case LayerIdentity:
+		return "identity policy #" + strconv.Itoa(w.index)
+	case LayerSCP:
+		return "SCP level " + strconv.Itoa(w.level) + " policy #" + strconv.Itoa(w.index)
+	case LayerRCP:
+		return "RCP level " + strconv.Itoa(w.level) + " policy #" + strconv.Itoa(w.index)
+	}
+	return string(w.layer)
+}
+
+// roleKind says what a matching statement does, rendered on demand.
+type roleKind uint8
+
+const (
+	roleDenies roleKind = iota
+	roleAllows
+	roleAllowsAction
+	roleAllowsOnKey
+)
+
+func (e *evaluator) roleText(r roleKind) string {
+	switch r {
+	case roleDenies:
+		return "denies"
+	case roleAllowsAction:
+		return "allows " + e.action
+	case roleAllowsOnKey:
+		return "allows " + e.action + " on this key"
+	}
+	return "allows"
+}
 
 // subjectToSCPs: SCPs limit every principal of a member account except
 // service principals and service-linked roles.
@@ -238,7 +329,7 @@ func (e *evaluator) subjectToSCPs() bool {
 	if len(e.p.SCPs) == 0 || e.caller.kind == callerService {
 		return false
 	}
-	if v, ok := e.ctx.values["aws:principalarn"]; ok && len(v.Strings) == 1 && strings.Contains(v.Strings[0], ":role/aws-service-role/") {
+	if v, ok := e.ctx.value("aws:principalarn"); ok && strings.Contains(v, ":role/aws-service-role/") {
 		e.note("service-linked roles are not limited by SCPs")
 		return false
 	}
@@ -270,7 +361,7 @@ func (e *evaluator) denies(resource string, withRCP, kp bool) outcome {
 	if e.subjectToSCPs() {
 		for l, level := range e.p.SCPs {
 			for i, d := range level {
-				if add(e.scan(d, fmt.Sprintf("SCP level %d policy #%d", l, i), LayerSCP, policy.Deny, resource, e.ctx, "denies")) {
+				if add(e.scan(d, where{LayerSCP, l, i}, policy.Deny, resource, e.ctx, roleDenies)) {
 					return alts[len(alts)-1]
 				}
 			}
@@ -279,29 +370,29 @@ func (e *evaluator) denies(resource string, withRCP, kp bool) outcome {
 	if withRCP && e.subjectToRCPs() {
 		for l, level := range e.p.RCPs {
 			for i, d := range level {
-				if add(e.resourcePolicyDenies(d, fmt.Sprintf("RCP level %d policy #%d", l, i), LayerRCP, resource, e.ctx)) {
+				if add(e.resourcePolicyDenies(d, where{LayerRCP, l, i}, resource, e.ctx)) {
 					return alts[len(alts)-1]
 				}
 			}
 		}
 	}
 	if kp && e.p.KeyPolicy != nil {
-		if add(e.resourcePolicyDenies(e.p.KeyPolicy, "key policy", LayerKeyPolicy, resource, e.kpCtx)) {
+		if add(e.resourcePolicyDenies(e.p.KeyPolicy, where{layer: LayerKeyPolicy}, resource, e.kpCtx)) {
 			return alts[len(alts)-1]
 		}
 	}
 	for i, d := range e.p.Identity {
-		if add(e.scan(d, identityLabel(i), LayerIdentity, policy.Deny, resource, e.ctx, "denies")) {
+		if add(e.scan(d, where{LayerIdentity, 0, i}, policy.Deny, resource, e.ctx, roleDenies)) {
 			return alts[len(alts)-1]
 		}
 	}
 	if d := e.p.Boundary; d != nil {
-		if add(e.scan(d, "permissions boundary", LayerBoundary, policy.Deny, resource, e.ctx, "denies")) {
+		if add(e.scan(d, where{LayerBoundary, 0, 0}, policy.Deny, resource, e.ctx, roleDenies)) {
 			return alts[len(alts)-1]
 		}
 	}
 	if d := e.p.Session; d != nil {
-		if add(e.scan(d, "session policy", LayerSession, policy.Deny, resource, e.ctx, "denies")) {
+		if add(e.scan(d, where{LayerSession, 0, 0}, policy.Deny, resource, e.ctx, roleDenies)) {
 			return alts[len(alts)-1]
 		}
 	}
@@ -310,10 +401,10 @@ func (e *evaluator) denies(resource string, withRCP, kp bool) outcome {
 
 // resourcePolicyDenies finds Deny statements of a resource-based policy
 // (key policy, RCP) that apply to the caller.
-func (e *evaluator) resourcePolicyDenies(d *policy.Document, label string, layer Layer, resource string, ctx *reqContext) outcome {
+func (e *evaluator) resourcePolicyDenies(d *policy.Document, w where, resource string, ctx policy.Context) outcome {
 	var alts []outcome
 	for _, s := range d.Statements {
-		if s.Effect != policy.Deny || !s.HasActionElement() || !s.HasResourceElement() {
+		if s.Effect != policy.Deny || !s.HasResourceElement() || !s.MatchAction(e.action) {
 			continue
 		}
 		role := "denies"
@@ -335,11 +426,11 @@ func (e *evaluator) resourcePolicyDenies(d *policy.Document, label string, layer
 		} else if s.Principal == nil || principalMatch(s.Principal, &e.caller) == noMatch {
 			continue
 		}
-		t, conds := e.statementApplies(s, resource, ctx)
+		t, conds := e.resourceAndConditions(s, resource, ctx)
 		if t == policy.False {
 			continue
 		}
-		o := outcome{t: t, conds: conds, reasons: []Reason{{Layer: layer, Policy: docLabel(d, label), Statement: s.Index, Sid: s.Sid, Effect: "Deny", Role: role, Conditions: conds}}}
+		o := outcome{t: t, conds: conds, reasons: e.one(Reason{Layer: w.layer, Policy: w.label(d), Statement: s.Index, Sid: s.Sid, Effect: "Deny", Role: role, Conditions: conds})}
 		if t == policy.True {
 			return o
 		}
@@ -356,7 +447,7 @@ func (e *evaluator) scpAllows(resource string) (outcome, int) {
 	}
 	all := yes
 	for l, level := range e.p.SCPs {
-		o := e.scanAll(level, func(i int) string { return fmt.Sprintf("SCP level %d policy #%d", l, i) }, LayerSCP, policy.Allow, resource, "allows")
+		o := e.scanAll(level, where{LayerSCP, l, 0}, policy.Allow, resource, roleAllows)
 		if o.t == policy.False {
 			return o, l
 		}
@@ -381,15 +472,15 @@ func (e *evaluator) identity(resource string) identitySide {
 	case e.p.IdentityUnknown:
 		s.id = outcome{t: policy.Unknown, conds: []string{fmt.Sprintf("its own IAM policies in account %s allow %s on this key", e.caller.account, e.action)}}
 	default:
-		s.id = e.scanAll(e.p.Identity, identityLabel, LayerIdentity, policy.Allow, resource, "allows "+e.action+" on this key")
+		s.id = e.scanAll(e.p.Identity, where{LayerIdentity, 0, 0}, policy.Allow, resource, roleAllowsOnKey)
 	}
 	s.pb = yes
 	if d := e.p.Boundary; d != nil && e.caller.kind != callerRoot {
-		s.pb = e.scan(d, "permissions boundary", LayerBoundary, policy.Allow, resource, e.ctx, "allows "+e.action)
+		s.pb = e.scan(d, where{LayerBoundary, 0, 0}, policy.Allow, resource, e.ctx, roleAllowsAction)
 	}
 	s.sp = yes
 	if d := e.p.Session; d != nil && (e.caller.kind == callerSession || e.caller.kind == callerRole || e.caller.kind == callerFederated) {
-		s.sp = e.scan(d, "session policy", LayerSession, policy.Allow, resource, e.ctx, "allows "+e.action)
+		s.sp = e.scan(d, where{LayerSession, 0, 0}, policy.Allow, resource, e.ctx, roleAllowsAction)
 	} else if e.caller.kind == callerFederated {
 		// GetFederationToken without a session policy gives no
 		// identity-based permissions.
@@ -443,6 +534,7 @@ func (e *evaluator) finish(deny outcome, allow outcome, allowLayer Layer, allowR
 		}
 	}
 	r.Notes = append(r.Notes, e.notes...)
+	r.Reasons = detach(r.Reasons)
 	return r
 }
 
@@ -451,7 +543,7 @@ func explicitDeny(deny outcome, notes []string) Result {
 	return Result{
 		Decision: ExplicitDeny, Layer: r.Layer, Rule: RuleExplicitDeny,
 		Summary: fmt.Sprintf("explicitly denied: %s statement %s %s", r.Policy, stmtLabel(r), r.Role),
-		Reasons: deny.reasons, Notes: notes,
+		Reasons: detach(deny.reasons), Notes: append([]string(nil), notes...),
 	}
 }
 
@@ -464,15 +556,43 @@ func stmtLabel(r Reason) string {
 
 // describe renders the reasons that make up an allow for a summary.
 func describe(rs []Reason) string {
-	parts := make([]string, 0, len(rs))
+	var b strings.Builder
+	n := 0
 	for _, r := range rs {
-		if r.Layer == LayerGrant {
-			parts = append(parts, fmt.Sprintf("%s %s", r.Policy, r.Role))
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s statement %s %s", r.Policy, stmtLabel(r), r.Role))
+		n += len(r.Policy) + len(r.Sid) + len(r.Role) + 24
 	}
-	return strings.Join(parts, ", and ")
+	b.Grow(n)
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(", and ")
+		}
+		b.WriteString(r.Policy)
+		if r.Layer != LayerGrant {
+			b.WriteString(" statement ")
+			if r.Sid != "" {
+				b.WriteByte('\'')
+				b.WriteString(r.Sid)
+				b.WriteByte('\'')
+			} else {
+				b.WriteByte('#')
+				b.WriteString(strconv.Itoa(r.Statement))
+			}
+		}
+		b.WriteByte(' ')
+		b.WriteString(r.Role)
+	}
+	return b.String()
+}
+
+// one returns a one-element reason slice, from the evaluator's arena while
+// it lasts (most decisions cite a handful of statements).
+func (e *evaluator) one(r Reason) []Reason {
+	if e.arenaUsed < len(e.arena) {
+		e.arena[e.arenaUsed] = r
+		e.arenaUsed++
+		return e.arena[e.arenaUsed-1 : e.arenaUsed : e.arenaUsed]
+	}
+	return []Reason{r}
 }
 
 // decideIAMOnly decides actions authorized by identity policies alone
@@ -576,10 +696,25 @@ func (e *evaluator) decideKey() Result {
 		return r
 	}
 	direct, limited, account, service := e.keyPolicyAllows()
+	if same && c.kind != callerService && c.kind != callerFederated && guard.t == policy.True {
+		// Fast path: a statement naming the caller, or its role when no
+		// boundary or session policy can limit it, decides alone.
+		var win outcome
+		switch {
+		case direct.t == policy.True:
+			win = direct
+		case limited.t == policy.True && e.p.Boundary == nil && e.p.Session == nil:
+			win = limited
+		}
+		if win.t == policy.True {
+			return e.finish(deny, win, LayerKeyPolicy, RuleDirect, "allowed: "+describe(win.reasons), "", "", "", nil)
+		}
+	}
 	side := e.identity(e.resource)
 
-	var alts []outcome
-	var rules []Rule
+	var altBuf [4]outcome
+	var ruleBuf [4]Rule
+	alts, rules := altBuf[:0], ruleBuf[:0]
 	addAlt := func(o outcome, r Rule) {
 		if o.t != policy.False {
 			alts = append(alts, o)
@@ -613,6 +748,13 @@ func (e *evaluator) decideKey() Result {
 	}
 	allow = and(allow, guard)
 
+	if allow.t != policy.False {
+		summary := "allowed: " + describe(allow.reasons)
+		if rule == RuleRoot {
+			summary += "; the root user needs no IAM policy"
+		}
+		return e.finish(deny, allow, layerOf(rule), rule, summary, "", "", "", nil)
+	}
 	// Explain a denial by the first missing piece.
 	kpAny := or(direct, limited, account, service)
 	var dLayer Layer
@@ -656,11 +798,7 @@ func (e *evaluator) decideKey() Result {
 		}
 		dSummary = "implicitly denied: " + describe(partial) + ", but " + missing
 	}
-	summary := "allowed: " + describe(allow.reasons)
-	if rule == RuleRoot {
-		summary += "; the root user needs no IAM policy"
-	}
-	return e.finish(deny, allow, layerOf(rule), rule, summary, dLayer, dRule, dSummary, partial)
+	return e.finish(deny, allow, layerOf(rule), rule, "", dLayer, dRule, dSummary, partial)
 }
 
 func layerOf(r Rule) Layer {
@@ -677,13 +815,15 @@ func layerOf(r Rule) Layer {
 // by how they name the caller.
 func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome) {
 	d := e.p.KeyPolicy
-	var dA, lA, aA, sA []outcome
+	var bufs [4][2]outcome
+	dA, lA, aA, sA := bufs[0][:0], bufs[1][:0], bufs[2][:0], bufs[3][:0]
 	for _, s := range d.Statements {
 		if s.Effect != policy.Allow {
 			continue
 		}
-		if !s.HasActionElement() || !s.HasResourceElement() {
-			// KMS accepts such statements and ignores them.
+		if !s.HasResourceElement() || !s.MatchAction(e.action) {
+			// Statements without Action or Resource are accepted by KMS
+			// and ignored; the action test is cheap, so it goes first.
 			continue
 		}
 		var m matchKind
@@ -702,7 +842,7 @@ func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome
 		if m == noMatch {
 			continue
 		}
-		t, conds := e.statementApplies(s, e.resource, e.kpCtx)
+		t, conds := e.resourceAndConditions(s, e.resource, e.kpCtx)
 		if t == policy.False {
 			continue
 		}
@@ -724,7 +864,7 @@ func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome
 				role = "names the service principal " + e.caller.name
 			}
 		}
-		o := outcome{t: t, conds: conds, reasons: []Reason{{Layer: LayerKeyPolicy, Policy: docLabel(d, "key policy"), Statement: s.Index, Sid: s.Sid, Effect: "Allow", Role: role, Conditions: conds}}}
+		o := outcome{t: t, conds: conds, reasons: e.one(Reason{Layer: LayerKeyPolicy, Policy: docLabel(d, "key policy"), Statement: s.Index, Sid: s.Sid, Effect: "Allow", Role: role, Conditions: conds})}
 		switch m {
 		case matchStrong:
 			dA = append(dA, o)
@@ -894,7 +1034,7 @@ func (e *evaluator) decideRetireGrant(deny, guard outcome) Result {
 		"implicitly denied: kms:RetireGrant is authorized by grants (retiring principal, grantee, issuing account), and none lets this caller retire a grant on this key", nil)
 }
 
-func itoa(i int) string { return fmt.Sprint(i) }
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // sortedReasons orders reasons by layer, policy and statement, for output.
 func sortedReasons(rs []Reason) []Reason {

@@ -29,13 +29,20 @@ type caller struct {
 	account   string
 	// name is the user name, role name, federated user name or service.
 	name string
-	// roleARN is arn:PARTITION:iam::ACCOUNT:role/NAME for sessions and
-	// roles (without path: a session ARN does not carry it).
-	roleARN string
-	// principalARN is what aws:PrincipalArn holds for this caller.
+	// principalARN is what aws:PrincipalArn holds for this caller; for a
+	// session it is built on demand by PrincipalARN.
 	principalARN string
 	// principalType is aws:PrincipalType.
 	principalType string
+}
+
+// PrincipalARN is aws:PrincipalArn: the role's ARN for a session (without
+// the path, which the session ARN does not carry).
+func (c *caller) PrincipalARN() string {
+	if c.kind == callerSession && c.principalARN == "" {
+		c.principalARN = "arn:" + c.partition + ":iam::" + c.account + ":role/" + c.name
+	}
+	return c.principalARN
 }
 
 func (c *caller) rootARN() string {
@@ -70,17 +77,14 @@ func parseCaller(p string) caller {
 		case strings.HasPrefix(res, "role/"):
 			c.kind, c.principalARN, c.principalType = callerRole, p, "AssumedRole"
 			c.name = res[strings.LastIndexByte(res, '/')+1:]
-			c.roleARN = "arn:" + c.partition + ":iam::" + c.account + ":role/" + c.name
 		}
 	case "sts":
 		switch {
 		case strings.HasPrefix(res, "assumed-role/"):
-			parts := strings.SplitN(res, "/", 3)
-			if len(parts) == 3 && parts[1] != "" {
+			rest := res[len("assumed-role/"):]
+			if i := strings.IndexByte(rest, '/'); i > 0 {
 				c.kind, c.principalType = callerSession, "AssumedRole"
-				c.name = parts[1]
-				c.roleARN = "arn:" + c.partition + ":iam::" + c.account + ":role/" + c.name
-				c.principalARN = c.roleARN
+				c.name = rest[:i]
 			}
 		case strings.HasPrefix(res, "federated-user/"):
 			c.kind, c.principalARN, c.principalType = callerFederated, p, "FederatedUser"
@@ -164,6 +168,9 @@ func principalValueMatch(v string, c *caller) matchKind {
 		if v == c.account {
 			return matchAccount
 		}
+		return noMatch
+	}
+	if !strings.Contains(v, c.account) {
 		return noMatch
 	}
 	f, n := splitARN(v)
@@ -252,7 +259,7 @@ func notPrincipalExempt(p *policy.Principal, c *caller) (exempt, partial bool) {
 			account = true
 		case v == c.arn:
 			own = true
-		case c.roleARN != "" && principalValueMatch(v, c) == matchLimited:
+		case (c.kind == callerSession || c.kind == callerRole) && principalValueMatch(v, c) == matchLimited:
 			role = true
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -207,4 +208,19 @@ type Request struct {
 	// Open makes keys that are neither given nor derivable unknown rather
 	// than absent.
 	Open bool
+}
+
+// Normalize lower-cases the request's context keys once, so that Decide
+// need not copy the map on every call (condition keys are case-insensitive).
+func (r *Request) Normalize() {
+	for k := range r.Context {
+		if k != strings.ToLower(k) {
+			m := make(map[string]Value, len(r.Context))
+			for k, v := range r.Context {
+				m[strings.ToLower(k)] = v
+			}
+			r.Context = m
+			return
+		}
+	}
 }

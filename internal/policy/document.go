@@ -112,8 +112,9 @@ type Statement struct {
 
 	Conditions []*Condition
 
-	actions   []string // lower-cased patterns of Action or NotAction
-	variables bool     // resolve ${...} in resources and condition values
+	actions     []string // lower-cased patterns of Action or NotAction
+	actionExact []bool   // the pattern has no wildcard
+	variables   bool     // resolve ${...} in resources and condition values
 }
 
 // HasActionElement reports whether the statement names actions at all; a

@@ -109,8 +109,11 @@ func splitARN6(s string) (f [6]string, n int) {
 // case-sensitive. A pattern with fewer than six fields is padded with "*"
 // fields, as the reference simulator does.
 func MatchResource(pattern, arn string) bool {
-	if pattern == "*" {
+	if pattern == "*" || pattern == arn {
 		return true
+	}
+	if !strings.ContainsAny(pattern, "*?") && !strings.Contains(pattern, literalStar) && !strings.Contains(pattern, literalQuestion) && len(pattern) != len(arn) {
+		return false
 	}
 	pf, pn := splitARN6(pattern)
 	af, an := splitARN6(arn)
@@ -152,7 +155,14 @@ func (s *Statement) MatchAction(action string) bool {
 		return false
 	}
 	m := false
-	for _, p := range s.actions {
+	for i, p := range s.actions {
+		if s.actionExact[i] {
+			if len(p) == len(action) && strings.EqualFold(p, action) {
+				m = true
+				break
+			}
+			continue
+		}
 		if p == "*" || glob(p, action, true) {
 			m = true
 			break

@@ -294,10 +294,10 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 	}
 	if a != nil {
 		s.Action = b.actions(a.Value, join(path, "Action"))
-		s.actions = lowerAll(s.Action)
+		s.actions, s.actionExact = compileActions(s.Action)
 	} else if na != nil {
 		s.NotAction = b.actions(na.Value, join(path, "NotAction"))
-		s.actions = lowerAll(s.NotAction)
+		s.actions, s.actionExact = compileActions(s.NotAction)
 	} else if b.kind == Identity || b.kind == SCP {
 		// A key policy statement without Action is accepted by KMS and
 		// inert; IAM rejects one in an identity policy.
@@ -330,12 +330,16 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 	return s
 }
 
-func lowerAll(in []string) []string {
+// compileActions lower-cases action patterns and marks those without
+// wildcards, which match by plain comparison.
+func compileActions(in []string) ([]string, []bool) {
 	out := make([]string, len(in))
+	exact := make([]bool, len(in))
 	for i, s := range in {
 		out[i] = strings.ToLower(s)
+		exact[i] = !strings.ContainsAny(s, "*?")
 	}
-	return out
+	return out, exact
 }
 
 func (b *builder) actions(v *posjson.Value, path string) []string {
