@@ -133,6 +133,15 @@ func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
 	b.errs = append(b.errs, e)
 }
 
+// errorAtKey reports a problem with an object member at its key.
+func (b *builder) errorAtKey(m *posjson.Member, path, format string, args ...any) {
+	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
+	if b.data != nil {
+		e.Line, e.Col = posjson.LineCol(b.data, m.KeyOffset)
+	}
+	b.errs = append(b.errs, e)
+}
+
 func join(base, elem string) string {
 	if base == "" {
 		return elem
@@ -158,11 +167,11 @@ func (b *builder) members(v *posjson.Value, path string, names []string) map[str
 			}
 		}
 		if canon == "" {
-			b.errorf(m.Value, join(path, m.Key), "unknown element %q (expected one of %s)", m.Key, strings.Join(names, ", "))
+			b.errorAtKey(m, join(path, m.Key), "unknown element %q (expected one of %s)", m.Key, strings.Join(names, ", "))
 			continue
 		}
 		if _, dup := out[canon]; dup {
-			b.errorf(m.Value, join(path, m.Key), "duplicate element %q", canon)
+			b.errorAtKey(m, join(path, m.Key), "duplicate element %q", canon)
 			continue
 		}
 		out[canon] = m

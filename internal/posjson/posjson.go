@@ -236,7 +236,7 @@ func (p *parser) str() (string, error) {
 		if c == '"' {
 			s := d[start:p.pos]
 			if !utf8.Valid(s) {
-				return strings.ToValidUTF8(string(s), "\uFFFD"), p.advance()
+				return validUTF8(string(s)), p.advance()
 			}
 			p.pos++
 			return string(s), nil
@@ -259,7 +259,7 @@ func (p *parser) str() (string, error) {
 		switch {
 		case c == '"':
 			p.pos++
-			return strings.ToValidUTF8(b.String(), "\uFFFD"), nil
+			return validUTF8(b.String()), nil
 		case c < 0x20:
 			return "", p.errorf("invalid control character in string")
 		case c != '\\':
@@ -423,4 +423,23 @@ func (p *parser) object(depth int) (*Value, error) {
 			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
 		}
 	}
+}
+
+// validUTF8 replaces each byte of an invalid UTF-8 sequence with U+FFFD,
+// as encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -1,0 +1,95 @@
+package posjson
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseValues(t *testing.T) {
+	t.Parallel()
+	v, err := Parse([]byte(`{"a": [1, -2.5e3, true, null, "x\u00e9\n\ud83d\ude00"], "b": {}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := v.Get("a")
+	got := []string{a.Elems[0].Str, a.Elems[1].Str, a.Elems[2].Str, a.Elems[3].Kind.String(), a.Elems[4].Str}
+	want := []string{"1", "-2.5e3", "true", "null", "xé\n😀"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if v.Get("b").Kind != Object || v.Get("missing") != nil {
+		t.Error("Get is wrong")
+	}
+	if a.Offset != 6 || v.Members[1].KeyOffset != 56 {
+		t.Errorf("offsets a=%d b-key=%d", a.Offset, v.Members[1].KeyOffset)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		offset int
+		msg    string
+	}{
+		{`{"a":1,}`, 7, `unexpected '}' in object, expected a quoted key`},
+		{`[1 2]`, 3, `unexpected '2' in array, expected ',' or ']'`},
+		{`{"a" 1}`, 5, `unexpected '1' after object key, expected ':'`},
+		{`"abc`, 4, `unterminated string`},
+		{`01`, 1, `unexpected '1' after the JSON value`},
+		{`tru`, 0, `invalid literal, expected true`},
+		{``, 0, `unexpected end of input, expected a JSON value`},
+		{`{"a":"\x"}`, 6, `invalid escape sequence in string`},
+		{"\"a\tb\"", 2, `invalid control character in string`},
+		{`[1.]`, 3, `invalid number: digit expected after the decimal point`},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in))
+		se, ok := err.(*SyntaxError)
+		if !ok {
+			t.Errorf("Parse(%q) error = %v, want a SyntaxError", tt.in, err)
+			continue
+		}
+		if se.Offset != tt.offset || se.Msg != tt.msg {
+			t.Errorf("Parse(%q) = offset %d %q, want offset %d %q", tt.in, se.Offset, se.Msg, tt.offset, tt.msg)
+		}
+	}
+}
+
+func TestLineCol(t *testing.T) {
+	data := []byte("ab\ncdé\nf")
+	tests := []struct{ off, line, col int }{{0, 1, 1}, {3, 2, 1}, {7, 2, 4}, {8, 3, 1}, {9, 3, 2}}
+	for _, tt := range tests {
+		if l, c := LineCol(data, tt.off); l != tt.line || c != tt.col {
+			t.Errorf("LineCol(%d) = %d:%d, want %d:%d", tt.off, l, c, tt.line, tt.col)
+		}
+	}
+}
+
+// FuzzParse: posjson accepts exactly what encoding/json accepts, and
+// strings decode to the same text.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"\ud800"`, `[true,false,-0.5E+2]`, `{"a":"\u00e9"}`, `  1  `, `{"a":1,"a":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := Parse(data)
+		if (err == nil) != json.Valid(data) {
+			t.Fatalf("Parse error %v, json.Valid %v for %q", err, json.Valid(data), data)
+		}
+		if err != nil {
+			return
+		}
+		if v.Kind == String {
+			var s string
+			if err := json.Unmarshal(data, &s); err != nil {
+				t.Fatal(err)
+			}
+			if s != v.Str {
+				t.Fatalf("string %q, encoding/json says %q", v.Str, s)
+			}
+		}
+	})
+}
