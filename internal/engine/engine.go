@@ -646,8 +646,78 @@ func (e *evaluator) decideAlias() Result {
 // decideOther decides a non-KMS action: identity policies, with the key
 // policy field read as the resource-based policy if one is given.
 func (e *evaluator) decideOther() Result {
-	e.note(e.action + " is not a KMS action; it was evaluated with identity policies and SCPs only")
-	return e.decideIAMOnly(RuleIAMOnly)
+	if e.p.ResourcePolicy == nil && e.p.ResourceAccount == "" {
+		e.note(e.action + " is not a KMS action; it was evaluated with identity policies and SCPs only")
+		return e.decideIAMOnly(RuleIAMOnly)
+	}
+	return e.decideWithResourcePolicy()
+}
+
+// decideWithResourcePolicy is AWS's general evaluation for a resource whose
+// policy is not a KMS key policy (an S3 bucket): unlike a key policy, a
+// same-account identity-policy Allow suffices on its own, and a
+// resource-policy Allow naming the caller suffices on its own (IAM User
+// Guide, "Policy evaluation logic"; shared/kms-authorization.md §2.3).
+func (e *evaluator) decideWithResourcePolicy() Result {
+	c := &e.caller
+	resAcct := e.keyAcct
+	if resAcct == "" {
+		resAcct = e.p.ResourceAccount
+	}
+	same := c.kind != callerService && (resAcct == "" || c.account == resAcct)
+
+	deny := e.denies(e.resource, true, false)
+	if rp := e.p.ResourcePolicy; rp != nil {
+		rpDeny := e.resourcePolicyDenies(rp, where{layer: LayerResource}, e.resource, e.ctx)
+		deny = or(deny, rpDeny)
+	}
+	if deny.t == policy.True {
+		return explicitDeny(deny, e.notes)
+	}
+	scp, level := e.scpAllows(e.resource)
+	if scp.t == policy.False {
+		return e.finish(deny, no, "", "", "", LayerSCP, RuleSCPNoAllow,
+			fmt.Sprintf("implicitly denied: no service control policy at level %d allows %s", level, e.action), nil)
+	}
+	guard := outcome{t: scp.t, conds: scp.conds}
+	direct, limited, account, service := no, no, no, no
+	if rp := e.p.ResourcePolicy; rp != nil {
+		direct, limited, account, service = e.resourcePolicyAllows(rp, LayerResource, e.ctx)
+	}
+	side := e.identity(e.resource)
+	var allow outcome
+	rule := RuleDirect
+	switch {
+	case c.kind == callerService:
+		allow = or(direct, service)
+		rule = RuleServicePrincipal
+	case same:
+		viaRP := or(direct, and(limited, side.limits()))
+		viaID := side.all()
+		allow = or(viaRP, viaID)
+		if allow.t == viaID.t && viaRP.t != allow.t {
+			rule = RuleDelegation
+		}
+	default:
+		allow = and(or(direct, limited, account), side.all())
+		rule = RuleDelegation
+	}
+	allow = and(allow, guard)
+	if allow.t != policy.False {
+		return e.finish(deny, allow, layerOf(rule), rule, "allowed: "+describe(allow.reasons), "", "", "", nil)
+	}
+	layer, r := side.missingLayer()
+	summary := "implicitly denied: no identity-based policy or resource-based policy allows " + e.action
+	if !same {
+		summary = "implicitly denied: a cross-account request needs both the resource-based policy and the caller's identity-based policies to allow " + e.action
+	}
+	switch r {
+	case RuleBoundaryNoAllow:
+		summary = "implicitly denied: the permissions boundary does not allow " + e.action
+	case RuleSessionNoAllow:
+		summary = "implicitly denied: the session policy does not allow " + e.action
+	}
+	return e.finish(deny, allow, "", "", "", layer, r, summary, nil)
 }
 
 // decideKey decides an action on a KMS key (shared/kms-authorization.md
@@ -814,7 +884,12 @@ func layerOf(r Rule) Layer {
 // keyPolicyAllows classifies the key policy's applicable Allow statements
 // by how they name the caller.
 func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome) {
-	d := e.p.KeyPolicy
+	return e.resourcePolicyAllows(e.p.KeyPolicy, LayerKeyPolicy, e.kpCtx)
+}
+
+// resourcePolicyAllows classifies a resource-based policy's applicable
+// Allow statements by how they name the caller.
+func (e *evaluator) resourcePolicyAllows(d *policy.Document, layer Layer, ctx policy.Context) (direct, limited, account, service outcome) {
 	var bufs [4][2]outcome
 	dA, lA, aA, sA := bufs[0][:0], bufs[1][:0], bufs[2][:0], bufs[3][:0]
 	for _, s := range d.Statements {
@@ -842,7 +917,7 @@ func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome
 		if m == noMatch {
 			continue
 		}
-		t, conds := e.resourceAndConditions(s, e.resource, e.kpCtx)
+		t, conds := e.resourceAndConditions(s, e.resource, ctx)
 		if t == policy.False {
 			continue
 		}
@@ -864,7 +939,7 @@ func (e *evaluator) keyPolicyAllows() (direct, limited, account, service outcome
 				role = "names the service principal " + e.caller.name
 			}
 		}
-		o := outcome{t: t, conds: conds, reasons: e.one(Reason{Layer: LayerKeyPolicy, Policy: docLabel(d, "key policy"), Statement: s.Index, Sid: s.Sid, Effect: "Allow", Role: role, Conditions: conds})}
+		o := outcome{t: t, conds: conds, reasons: e.one(Reason{Layer: layer, Policy: docLabel(d, string(layer)), Statement: s.Index, Sid: s.Sid, Effect: "Allow", Role: role, Conditions: conds})}
 		switch m {
 		case matchStrong:
 			dA = append(dA, o)

@@ -498,3 +498,32 @@ func TestSeedExplanation(t *testing.T) {
 		t.Errorf("reasons = %+v", denied.Reasons)
 	}
 }
+
+// TestResourcePolicyActions pins general IAM evaluation for non-KMS
+// resources (an S3 bucket policy): in the same account, either the
+// identity policy or a bucket policy naming the caller suffices; across
+// accounts, both are needed.
+func TestResourcePolicyActions(t *testing.T) {
+	t.Parallel()
+	obj := "arn:aws:s3:::reports/q1.csv"
+	bucketNamesApp := `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}}`
+	bucketDeny := `{"Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::reports/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`
+	s3Read := `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}}`
+	runCases(t, []decideCase{
+		{"identity policy alone (same account)", session, "s3:GetObject", obj, nil, func(t *testing.T) *Policies {
+			return &Policies{ResourceAccount: acctA, Identity: ids(t, s3Read)}
+		}, Allow, RuleDelegation, LayerIdentity},
+		{"bucket policy alone (same account)", session, "s3:GetObject", obj, nil, func(t *testing.T) *Policies {
+			return &Policies{ResourceAccount: acctA, ResourcePolicy: kp(t, bucketNamesApp)}
+		}, Allow, RuleDirect, ""},
+		{"neither", session, "s3:PutObject", obj, nil, func(t *testing.T) *Policies {
+			return &Policies{ResourceAccount: acctA, ResourcePolicy: kp(t, bucketNamesApp), Identity: ids(t, s3Read)}
+		}, ImplicitDeny, RuleNoIdentityAllow, LayerIdentity},
+		{"cross-account needs both", partner, "s3:GetObject", obj, nil, func(t *testing.T) *Policies {
+			return &Policies{ResourceAccount: acctA, Identity: ids(t, s3Read)}
+		}, ImplicitDeny, "", ""},
+		{"bucket policy deny", session, "s3:GetObject", obj, ctx("aws:SecureTransport", "false"), func(t *testing.T) *Policies {
+			return &Policies{ResourceAccount: acctA, ResourcePolicy: kp(t, bucketDeny), Identity: ids(t, s3Read)}
+		}, ExplicitDeny, "", LayerResource},
+	})
+}

@@ -69,6 +69,9 @@ type Layer string
 // The layers.
 const (
 	LayerKeyPolicy Layer = "key policy"
+	// LayerResource is the resource-based policy of a non-KMS resource
+	// (an S3 bucket policy).
+	LayerResource Layer = "resource-based policy"
 	LayerIdentity  Layer = "identity-based policy"
 	LayerBoundary  Layer = "permissions boundary"
 	LayerSession   Layer = "session policy"
@@ -171,6 +174,13 @@ type Policies struct {
 	Grants []Grant
 	// AWSManagedKey marks an AWS managed key, to which RCPs do not apply.
 	AWSManagedKey bool
+
+	// ResourcePolicy is the resource-based policy of a non-KMS resource
+	// (an S3 bucket policy), used for actions of other services.
+	ResourcePolicy *policy.Document
+	// ResourceAccount owns the resource when its ARN does not say (S3
+	// bucket ARNs carry no account).
+	ResourceAccount string
 }
 
 // A Grant is a KMS grant on the key.
