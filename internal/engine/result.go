@@ -72,12 +72,12 @@ const (
 	// LayerResource is the resource-based policy of a non-KMS resource
 	// (an S3 bucket policy).
 	LayerResource Layer = "resource-based policy"
-	LayerIdentity  Layer = "identity-based policy"
-	LayerBoundary  Layer = "permissions boundary"
-	LayerSession   Layer = "session policy"
-	LayerSCP       Layer = "service control policy"
-	LayerRCP       Layer = "resource control policy"
-	LayerGrant     Layer = "grant"
+	LayerIdentity Layer = "identity-based policy"
+	LayerBoundary Layer = "permissions boundary"
+	LayerSession  Layer = "session policy"
+	LayerSCP      Layer = "service control policy"
+	LayerRCP      Layer = "resource control policy"
+	LayerGrant    Layer = "grant"
 	// LayerKMS is a rule of KMS itself rather than a policy: an operation
 	// that does not work across accounts, an anonymous caller.
 	LayerKMS Layer = "KMS"
