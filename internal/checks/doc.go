@@ -1,0 +1,15 @@
+// Package checks is keywarden's catalogue of KMS misconfiguration checks.
+//
+// Each check is data (ID, severity, Security Hub control, title,
+// description, risk and references in English and Japanese) plus one
+// function that takes the inventory and the access layer and returns
+// findings. Checks decide with the engine, never by matching policy text.
+// A registry lists them; adding a check means adding one file and its
+// testdata, nothing else.
+//
+// A Finding is the result of one check on one resource: Fail, Pass or
+// Unknown (data needed to decide could not be read; never counted as a
+// pass). A failing finding carries remediation computed from that finding:
+// console steps naming the real principal, policy and statement, an AWS CLI
+// command with the complete fixed policy, and a Terraform snippet.
+package checks
