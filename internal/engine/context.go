@@ -21,6 +21,7 @@ type reqContext struct {
 	vals     [maxDerived][1]string
 	nDerived int
 	open     bool
+	absent   []string
 }
 
 // keyPolicyView is the context as the key policy sees it: keys that AWS
@@ -52,10 +53,19 @@ func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
 			return r.vals[i][:], false, policy.Present
 		}
 	}
-	if r.open {
+	if r.open && !r.knownAbsent(k) {
 		return nil, false, policy.Unknowable
 	}
 	return nil, false, policy.Absent
+}
+
+func (r *reqContext) knownAbsent(k string) bool {
+	for _, a := range r.absent {
+		if a == k || (strings.HasSuffix(a, "/") && strings.HasPrefix(k, a)) {
+			return true
+		}
+	}
+	return false
 }
 
 // value returns the single value of a key, if it has one.
@@ -85,6 +95,7 @@ func (r *reqContext) init(req *Request, c *caller, keyAction bool) {
 		}
 	}
 	r.open = req.Open
+	r.absent = req.Absent
 	set := func(k, v string) {
 		// Given keys win: Lookup consults them before derived ones.
 		if r.nDerived == maxDerived || (v == "" && k != "aws:principalarn") {

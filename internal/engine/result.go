@@ -218,6 +218,10 @@ type Request struct {
 	// Open makes keys that are neither given nor derivable unknown rather
 	// than absent.
 	Open bool
+	// Absent lists lower-case keys, or prefixes ending in "/" (such as
+	// "aws:principaltag/"), that an open context knows to be absent: the
+	// caller has no other tags, the account is in no organization.
+	Absent []string
 }
 
 // Normalize lower-cases the request's context keys once, so that Decide

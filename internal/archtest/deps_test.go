@@ -1,0 +1,204 @@
+package archtest
+
+import (
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const module = "github.com/keywarden/keywarden"
+
+// allowed lists, for every package of the module (by its path inside the
+// module), the module's packages it may import. Data flows one way
+// (shared/design.md): inputs → inventory → engine → access/checks →
+// report → cli. A package missing from this table fails the test: give it
+// a row when you create it.
+var allowed = map[string][]string{
+	"internal/posjson":  {},
+	"internal/awsfacts": {},
+	"internal/policy":   {"internal/posjson", "internal/awsfacts"},
+	"internal/engine":   {"internal/policy", "internal/awsfacts", "internal/posjson"},
+	"internal/scenario": {"internal/engine", "internal/policy", "internal/posjson", "internal/awsfacts"},
+
+	"internal/inventory": {"internal/policy", "internal/posjson", "internal/awsfacts"},
+	// Input adapters build inventories; they never evaluate.
+	"internal/awscli":             {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/collect":            {"internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/iac/terraform":      {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/iac/cloudformation": {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+
+	"internal/access": {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/checks": {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/report": {"internal/checks", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/store":  {"internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/web":    {"internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+
+	// The CLI wires everything; nothing imports it but the command.
+	"internal/cli":  {"*"},
+	"cmd/keywarden": {"internal/cli"},
+
+	"internal/archtest": {},
+}
+
+// exclusive lists module paths outside the standard library that only the
+// given packages may import.
+var exclusive = map[string][]string{
+	"github.com/spf13/cobra":          {"internal/cli"},
+	"github.com/spf13/pflag":          {"internal/cli"},
+	"github.com/aws/aws-sdk-go-v2":    {"internal/collect"},
+	"github.com/aws/smithy-go":        {"internal/collect"},
+	"github.com/rogpeppe/go-internal": {}, // tests only
+}
+
+// TestDependencies parses the imports of every non-test Go file of the
+// module and checks them against allowed and exclusive.
+func TestDependencies(t *testing.T) {
+	root := moduleRoot(t)
+	imports := packageImports(t, root)
+	if _, ok := imports["internal/engine"]; !ok {
+		t.Fatalf("found no internal/engine under %s; is the module root right?", root)
+	}
+	for _, v := range violations(imports) {
+		t.Error(v)
+	}
+}
+
+// TestViolations shows that the rules catch what they are for.
+func TestViolations(t *testing.T) {
+	imports := map[string][]string{
+		"internal/policy":   {"fmt", module + "/internal/posjson", module + "/internal/engine"},
+		"internal/scenario": {module + "/internal/engine", "github.com/spf13/cobra"},
+		"internal/engine":   {"github.com/aws/aws-sdk-go-v2/service/kms"},
+		"internal/collect":  {"github.com/aws/aws-sdk-go-v2/service/kms", module + "/internal/inventory"},
+		"internal/cli":      {"github.com/spf13/cobra", module + "/internal/scenario", module + "/internal/report"},
+		"internal/newthing": {"strings"},
+	}
+	want := []string{
+		"internal/engine imports github.com/aws/aws-sdk-go-v2/service/kms; only [internal/collect] may",
+		"internal/newthing has no row in the allowed table of deps_test.go: decide which packages it may import",
+		"internal/policy imports internal/engine; it may import only [internal/posjson internal/awsfacts]",
+		"internal/scenario imports github.com/spf13/cobra; only [internal/cli] may",
+	}
+	if diff := cmp.Diff(want, violations(imports)); diff != "" {
+		t.Errorf("violations mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// violations checks package imports (package path inside the module →
+// import paths) against the tables, in package order.
+func violations(imports map[string][]string) []string {
+	var out []string
+	for _, pkg := range sortedKeys(imports) {
+		rule, known := allowed[pkg]
+		if !known {
+			out = append(out, pkg+" has no row in the allowed table of deps_test.go: decide which packages it may import")
+			continue
+		}
+		for _, imp := range imports[pkg] {
+			if inModule, ok := strings.CutPrefix(imp, module+"/"); ok {
+				if !slices.Contains(rule, "*") && !slices.Contains(rule, inModule) {
+					out = append(out, fmt.Sprintf("%s imports %s; it may import only %v", pkg, inModule, rule))
+				}
+				continue
+			}
+			for _, prefix := range sortedKeys(exclusive) {
+				owners := exclusive[prefix]
+				if (imp == prefix || strings.HasPrefix(imp, prefix+"/")) && !slices.Contains(owners, pkg) {
+					out = append(out, fmt.Sprintf("%s imports %s; only %v may", pkg, imp, owners))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// packageImports maps each package directory (relative to root, slash
+// separated) to the imports of its non-test files. Directories holding
+// only tests, testdata and hidden directories are skipped.
+func packageImports(t *testing.T, root string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	fset := token.NewFileSet()
+	for _, top := range []string{"internal", "cmd"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if name := d.Name(); name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+			if err != nil {
+				return err
+			}
+			rel, err := filepath.Rel(root, filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			pkg := filepath.ToSlash(rel)
+			if _, ok := out[pkg]; !ok {
+				out[pkg] = nil
+			}
+			for _, spec := range f.Imports {
+				imp, err := strconv.Unquote(spec.Path.Value)
+				if err != nil {
+					return err
+				}
+				if !slices.Contains(out[pkg], imp) {
+					out[pkg] = append(out[pkg], imp)
+				}
+			}
+			return nil
+		})
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	for _, imps := range out {
+		sort.Strings(imps)
+	}
+	return out
+}
+
+// moduleRoot finds the directory of go.mod above the test's directory.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

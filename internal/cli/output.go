@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/engine"
+)
+
+// writeText prints each verdict with its explanation, then the summary
+// line. Verdicts come in input order, which is deterministic (files in
+// lexical order, lines in file order).
+func writeText(w io.Writer, vs []verdict, quiet bool) error {
+	for i := range vs {
+		v := &vs[i]
+		st := v.Status()
+		if quiet && st != failed {
+			continue
+		}
+		s := v.Scenario
+		switch st {
+		case passed:
+			fmt.Fprintf(w, "PASS %s  %s  (expected %s)\n", s.Name, v.Result.Decision, s.Expect)
+		case failed:
+			fmt.Fprintf(w, "FAIL %s  %s  (expected %s)  at %s\n", s.Name, v.Result.Decision, s.Expect, s.Source)
+		default:
+			fmt.Fprintf(w, "---- %s  %s\n", s.Name, v.Result.Decision)
+		}
+		writeExplanation(w, &v.Result, "  ")
+	}
+	n := count(vs)
+	summary := fmt.Sprintf("%d passed, %d failed", n[passed], n[failed])
+	if n[noExpectation] > 0 {
+		summary += fmt.Sprintf(", %d without expectation", n[noExpectation])
+	}
+	_, err := fmt.Fprintln(w, summary)
+	return err
+}
+
+// writeExplanation prints a result's explanation, each line indented.
+func writeExplanation(w io.Writer, r *engine.Result, indent string) {
+	if r.Summary != "" {
+		fmt.Fprintf(w, "%s%s\n", indent, r.Summary)
+	}
+	for _, reason := range r.Reasons {
+		fmt.Fprintf(w, "%s- %s\n", indent, reasonText(reason))
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "%snote: %s\n", indent, n)
+	}
+	if r.Conditional {
+		for _, c := range r.Conditions {
+			fmt.Fprintf(w, "%sonly if: %s\n", indent, c)
+		}
+	}
+	for _, m := range r.Missing {
+		fmt.Fprintf(w, "%smissing: %s\n", indent, m)
+	}
+	for i := range r.Parts {
+		p := &r.Parts[i]
+		fmt.Fprintf(w, "%spart %d: %s\n", indent, i+1, p.Decision)
+		writeExplanation(w, p, indent+"  ")
+	}
+}
+
+// reasonText names a statement the way AWS's console does ("key policy
+// statement 'Enable IAM User Permissions' (#0)") and says what it did.
+func reasonText(r engine.Reason) string {
+	var b strings.Builder
+	b.WriteString(r.Policy)
+	if r.Statement >= 0 {
+		b.WriteString(" statement ")
+		if r.Sid != "" {
+			fmt.Fprintf(&b, "'%s' (#%d)", r.Sid, r.Statement)
+		} else {
+			fmt.Fprintf(&b, "#%d", r.Statement)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(r.Role)
+	if len(r.Conditions) > 0 {
+		b.WriteString(" (only if " + strings.Join(r.Conditions, " and ") + ")")
+	}
+	return b.String()
+}
+
+// jsonVersion is the version of the JSON Lines schema in
+// docs/simulate-json.md; it changes only when a field changes meaning or
+// disappears.
+const jsonVersion = 1
+
+// jsonVerdict is one line of --format json. The field order is the schema's.
+type jsonVerdict struct {
+	Version     int              `json:"version"`
+	Name        string           `json:"name"`
+	Source      string           `json:"source"`
+	Decision    engine.Decision  `json:"decision"`
+	Expect      *engine.Decision `json:"expect,omitempty"`
+	Match       *bool            `json:"match,omitempty"`
+	Explanation *engine.Result   `json:"explanation"`
+}
+
+// writeJSON prints one JSON object per verdict (JSON Lines).
+func writeJSON(w io.Writer, vs []verdict, quiet bool) error {
+	enc := json.NewEncoder(w)
+	// Policies and summaries quote ARNs and conditions; keep <, > and &
+	// readable.
+	enc.SetEscapeHTML(false)
+	for i := range vs {
+		v := &vs[i]
+		st := v.Status()
+		if quiet && st != failed {
+			continue
+		}
+		line := jsonVerdict{
+			Version:     jsonVersion,
+			Name:        v.Scenario.Name,
+			Source:      v.Scenario.Source.String(),
+			Decision:    v.Result.Decision,
+			Expect:      v.Scenario.Expect,
+			Explanation: &v.Result,
+		}
+		if st != noExpectation {
+			match := st == passed
+			line.Match = &match
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
