@@ -59,7 +59,7 @@ func ParseDecision(s string) (Decision, error) {
 	case "Unknown":
 		return Unknown, nil
 	}
-	return 0, fmt.Errorf("invalid decision %q (want Allow, ImplicitDeny or ExplicitDeny)", s)
+	return 0, fmt.Errorf("invalid decision %q (want Allow, ImplicitDeny, ExplicitDeny or Unknown)", s)
 }
 
 // Layer is the kind of policy (or rule) that took part in a decision,

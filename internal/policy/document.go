@@ -37,6 +37,14 @@ func (k Kind) String() string {
 	return "policy"
 }
 
+// withArticle is the kind's name after "a" or "an".
+func (k Kind) withArticle() string {
+	if k == Identity {
+		return "an " + k.String()
+	}
+	return "a " + k.String()
+}
+
 // Effect is a statement's Effect element.
 type Effect uint8
 

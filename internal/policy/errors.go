@@ -46,10 +46,13 @@ func (es Errors) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
-// Sort orders the errors by line, column and path.
+// Sort orders the errors by source, line, column and path.
 func (es Errors) Sort() {
 	sort.SliceStable(es, func(i, j int) bool {
 		a, b := es[i], es[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}

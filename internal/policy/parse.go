@@ -55,9 +55,12 @@ func FromJSON(source string, data []byte, v *posjson.Value, basePath string, kin
 	return d, nil
 }
 
-// rawOf re-encodes a value compactly; the original bytes are not kept
-// because the value may sit inside a larger document.
-func rawOf(_ []byte, v *posjson.Value) json.RawMessage {
+// rawOf returns the document's own bytes, or re-encodes the value when the
+// bytes are not at hand.
+func rawOf(data []byte, v *posjson.Value) json.RawMessage {
+	if v.End > v.Offset && v.End <= len(data) {
+		return json.RawMessage(data[v.Offset:v.End:v.End])
+	}
 	out, err := json.Marshal(plain(v))
 	if err != nil {
 		return nil
@@ -288,11 +291,11 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 	switch b.kind {
 	case Identity, SCP:
 		if p != nil || np != nil {
-			b.errorf(v, path, "a %s cannot have a Principal or NotPrincipal", b.kind)
+			b.errorf(v, path, "%s cannot have a Principal or NotPrincipal", b.kind.withArticle())
 		}
 	case Resource, RCP:
 		if p == nil && np == nil {
-			b.errorf(v, path, "statement in a %s must have a Principal or NotPrincipal", b.kind)
+			b.errorf(v, path, "statement in %s must have a Principal or NotPrincipal", b.kind.withArticle())
 		}
 	}
 

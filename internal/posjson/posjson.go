@@ -48,6 +48,8 @@ type Value struct {
 	Elems   []*Value
 	Members []Member
 	Offset  int
+	// End is the offset just past the value.
+	End int
 }
 
 // A Member is one key of an object with its value.
@@ -143,6 +145,14 @@ func (p *parser) skipSpace() {
 }
 
 func (p *parser) value(depth int) (*Value, error) {
+	v, err := p.value1(depth)
+	if err == nil {
+		v.End = p.pos
+	}
+	return v, err
+}
+
+func (p *parser) value1(depth int) (*Value, error) {
 	if depth > MaxDepth {
 		return nil, p.errorf("JSON nested too deeply")
 	}
