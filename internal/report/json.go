@@ -1,0 +1,254 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/keywarden/keywarden/internal/checks"
+)
+
+// The JSON report, schema version 1, documented field by field in
+// docs/report-json.md. Field order is the order of the struct fields.
+// Every field is always present: a string without a value is "", a list
+// is [], an object without a value is null. Texts are in the report's
+// language.
+type (
+	jsonReport struct {
+		Version             int               `json:"version"`
+		Tool                jsonTool          `json:"tool"`
+		GeneratedAt         string            `json:"generatedAt"`
+		Input               jsonInput         `json:"input"`
+		Lang                checks.Lang       `json:"lang"`
+		Summary             jsonSummary       `json:"summary"`
+		Checks              []jsonCheck       `json:"checks"`
+		Findings            []jsonFinding     `json:"findings"`
+		Suppressed          []jsonSuppressed  `json:"suppressed"`
+		ExpiredSuppressions []jsonSuppression `json:"expiredSuppressions"`
+	}
+	jsonTool struct {
+		Name           string `json:"name"`
+		Version        string `json:"version"`
+		InformationURI string `json:"informationUri"`
+	}
+	jsonInput struct {
+		Description string `json:"description"`
+		Path        string `json:"path"`
+	}
+	jsonSummary struct {
+		Checks              int                `json:"checks"`
+		Fail                int                `json:"fail"`
+		Unknown             int                `json:"unknown"`
+		Pass                int                `json:"pass"`
+		Suppressed          int                `json:"suppressed"`
+		ExpiredSuppressions int                `json:"expiredSuppressions"`
+		BySeverity          jsonSeverityCounts `json:"bySeverity"`
+	}
+	// jsonSeverityCounts is a struct, not a map, so that severities come
+	// most severe first rather than in alphabetical order.
+	jsonSeverityCounts struct {
+		Critical jsonCounts `json:"critical"`
+		High     jsonCounts `json:"high"`
+		Medium   jsonCounts `json:"medium"`
+		Low      jsonCounts `json:"low"`
+		Info     jsonCounts `json:"info"`
+	}
+	jsonCounts struct {
+		Fail    int `json:"fail"`
+		Unknown int `json:"unknown"`
+		Pass    int `json:"pass"`
+	}
+	jsonCheck struct {
+		ID          string          `json:"id"`
+		Severity    checks.Severity `json:"severity"`
+		Control     string          `json:"control"`
+		Title       string          `json:"title"`
+		Description string          `json:"description"`
+		Risk        string          `json:"risk"`
+		References  []string        `json:"references"`
+	}
+	jsonFinding struct {
+		Check       string           `json:"check"`
+		Title       string           `json:"title"`
+		Severity    checks.Severity  `json:"severity"`
+		Control     string           `json:"control"`
+		Status      checks.Status    `json:"status"`
+		Resource    string           `json:"resource"`
+		Account     string           `json:"account"`
+		Region      string           `json:"region"`
+		Principal   string           `json:"principal"`
+		Policy      string           `json:"policy"`
+		Statement   *jsonStatement   `json:"statement"`
+		Message     string           `json:"message"`
+		Explanation []string         `json:"explanation"`
+		Missing     []string         `json:"missing"`
+		Remediation *jsonRemediation `json:"remediation"`
+		Source      *jsonSource      `json:"source"`
+		Fingerprint string           `json:"fingerprint"`
+	}
+	jsonStatement struct {
+		Index int    `json:"index"`
+		Sid   string `json:"sid"`
+	}
+	jsonRemediation struct {
+		Summary      string            `json:"summary"`
+		Console      []string          `json:"console"`
+		CLI          string            `json:"cli"`
+		Terraform    string            `json:"terraform"`
+		Verified     bool              `json:"verified"`
+		Alternatives []jsonRemediation `json:"alternatives"`
+	}
+	jsonSource struct {
+		File string `json:"file"`
+		Path string `json:"path"`
+		Line int    `json:"line"`
+	}
+	jsonSuppressed struct {
+		jsonFinding
+		Suppression jsonSuppressionOf `json:"suppression"`
+	}
+	jsonSuppressionOf struct {
+		Reason  string  `json:"reason"`
+		Expires *string `json:"expires"`
+	}
+	jsonSuppression struct {
+		Check    string  `json:"check"`
+		Resource string  `json:"resource"`
+		Reason   string  `json:"reason"`
+		Expires  *string `json:"expires"`
+	}
+)
+
+// WriteJSON writes the report as one indented JSON document, schema
+// version [Version] (docs/report-json.md). Every finding is written,
+// passed ones included.
+func WriteJSON(w io.Writer, r *Report) error {
+	r = r.sorted()
+	s := r.Summary()
+	out := jsonReport{
+		Version:     Version,
+		Tool:        jsonTool{Name: r.Tool.Name, Version: r.Tool.Version, InformationURI: r.Tool.InformationURI},
+		GeneratedAt: formatTime(r.GeneratedAt),
+		Input:       jsonInput{Description: r.Input.Description, Path: r.Input.Path},
+		Lang:        r.Lang,
+		Summary: jsonSummary{
+			Checks:              s.Checks,
+			Fail:                s.Total.Fail,
+			Unknown:             s.Total.Unknown,
+			Pass:                s.Total.Pass,
+			Suppressed:          s.Suppressed,
+			ExpiredSuppressions: s.ExpiredSuppressions,
+			BySeverity: jsonSeverityCounts{
+				Critical: jsonCounts(s.BySeverity[checks.Critical]),
+				High:     jsonCounts(s.BySeverity[checks.High]),
+				Medium:   jsonCounts(s.BySeverity[checks.Medium]),
+				Low:      jsonCounts(s.BySeverity[checks.Low]),
+				Info:     jsonCounts(s.BySeverity[checks.Info]),
+			},
+		},
+		Checks:              []jsonCheck{},
+		Findings:            []jsonFinding{},
+		Suppressed:          []jsonSuppressed{},
+		ExpiredSuppressions: []jsonSuppression{},
+	}
+	for _, c := range r.Checks {
+		out.Checks = append(out.Checks, jsonCheck{
+			ID:          c.ID,
+			Severity:    c.Severity,
+			Control:     c.Control,
+			Title:       c.Title.In(r.Lang),
+			Description: c.Description.In(r.Lang),
+			Risk:        c.Risk.In(r.Lang),
+			References:  nonNil(c.References),
+		})
+	}
+	for i := range r.Findings {
+		out.Findings = append(out.Findings, newJSONFinding(r, &r.Findings[i]))
+	}
+	for i := range r.Suppressed {
+		sf := &r.Suppressed[i]
+		out.Suppressed = append(out.Suppressed, jsonSuppressed{
+			jsonFinding: newJSONFinding(r, &sf.Finding),
+			Suppression: jsonSuppressionOf{Reason: sf.Suppression.Reason, Expires: expiry(&sf.Suppression)},
+		})
+	}
+	for i := range r.ExpiredSuppressions {
+		e := &r.ExpiredSuppressions[i]
+		out.ExpiredSuppressions = append(out.ExpiredSuppressions, jsonSuppression{
+			Check: e.Check, Resource: e.Resource, Reason: e.Reason, Expires: expiry(e),
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Policies, commands and Terraform contain < > &; keep them readable.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("writing JSON report: %w", err)
+	}
+	return nil
+}
+
+func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {
+	j := jsonFinding{
+		Check:       f.Check,
+		Severity:    f.Severity,
+		Control:     f.Control,
+		Status:      f.Status,
+		Resource:    f.Resource,
+		Account:     f.Account,
+		Region:      f.Region,
+		Principal:   f.Principal,
+		Policy:      f.Policy,
+		Message:     f.Message.In(r.Lang),
+		Explanation: nonNil(f.Explanation),
+		Missing:     nonNil(f.Missing),
+		Fingerprint: fingerprint(f),
+	}
+	if c := r.check(f.Check); c != nil {
+		j.Title = c.Title.In(r.Lang)
+	}
+	if f.Remediation != nil {
+		rem := newJSONRemediation(f.Remediation, r.Lang)
+		j.Remediation = &rem
+	}
+	if f.Statement != nil {
+		j.Statement = &jsonStatement{Index: f.Statement.Index, Sid: f.Statement.Sid}
+	}
+	if f.Source != nil {
+		j.Source = &jsonSource{File: f.Source.File, Path: f.Source.Path, Line: f.Source.Line}
+	}
+	return j
+}
+
+func newJSONRemediation(rem *checks.Remediation, lang checks.Lang) jsonRemediation {
+	j := jsonRemediation{
+		Summary:      rem.Summary.In(lang),
+		Console:      []string{},
+		CLI:          rem.CLI,
+		Terraform:    rem.Terraform,
+		Verified:     rem.Verified,
+		Alternatives: []jsonRemediation{},
+	}
+	for _, s := range rem.Console {
+		j.Console = append(j.Console, s.In(lang))
+	}
+	for i := range rem.Alternatives {
+		j.Alternatives = append(j.Alternatives, newJSONRemediation(&rem.Alternatives[i], lang))
+	}
+	return j
+}
+
+func expiry(s *Suppression) *string {
+	if s.Expires.IsZero() {
+		return nil
+	}
+	t := formatTime(s.Expires)
+	return &t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
