@@ -23,7 +23,9 @@ var (
 func generated(t testing.TB, roles, keys int) *inventory.Snapshot {
 	rng := rand.New(rand.NewPCG(1, 2))
 	a := &inventory.Account{ID: acct}
-	keyARN := func(i int) string { return fmt.Sprintf("arn:aws:kms:%s:%s:key/00000000-0000-0000-0000-%012d", region, acct, i) }
+	keyARN := func(i int) string {
+		return fmt.Sprintf("arn:aws:kms:%s:%s:key/00000000-0000-0000-0000-%012d", region, acct, i)
+	}
 	roleARN := func(i int) string { return fmt.Sprintf("arn:aws:iam::%s:role/app-%05d", acct, i) }
 	shared := []*inventory.ManagedPolicy{
 		{ARN: "arn:aws:iam::123456789012:policy/kms-all", Name: "kms-all", Document: doc(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt","kms:GenerateDataKey*"],"Resource":"*"}}`)},
