@@ -90,6 +90,9 @@ values() {
 	sed -n 's/^ *"'"$1"'": "\([^"\\]*\)",\{0,1\}$/\1/p' "$2"
 }
 
+if [[ -d $out && -n $(ls -A "$out") ]]; then
+	log "warning: $out is not empty; keys or buckets deleted since an earlier export would remain in it"
+fi
 mkdir -p "$out"
 
 # The region for global services (IAM, STS, Organizations, S3 listing):

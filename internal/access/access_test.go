@@ -220,7 +220,7 @@ func TestMatrixPrefilter(t *testing.T) {
 			for _, group := range []struct {
 				actions []string
 				into    *[]string
-			}{{useActions, &use}, {adminActions, &admin}} {
+			}{{useActionsOf(k), &use}, {adminActions, &admin}} {
 				for _, a := range group.actions {
 					r := ix.decide(p.ARN, p, k, a, k.ARN, nil, false)
 					name := strings.TrimPrefix(a, "kms:")

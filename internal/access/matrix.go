@@ -341,7 +341,7 @@ func (ix *Index) keyCells(k *Key, kmsStmts [][]*policy.Statement, classes []int)
 				}
 			}
 		}
-		eval(awsfacts.KeyUse, &c.Use)
+		eval(useActionsOf(k), &c.Use)
 		eval(awsfacts.KeyAdmin, &c.Admin)
 		if len(c.Use)+len(c.Admin)+len(c.Unknown) == 0 {
 			if share {
@@ -360,4 +360,12 @@ func (ix *Index) keyCells(k *Key, kmsStmts [][]*policy.Statement, classes []int)
 		out = append(out, c)
 	}
 	return out
+}
+
+// useActionsOf is the use actions that the key's type supports.
+func useActionsOf(k *Key) []string {
+	if md := k.Inv.Metadata; md != nil {
+		return awsfacts.KeyUseFor(md.KeyUsage)
+	}
+	return awsfacts.KeyUse
 }

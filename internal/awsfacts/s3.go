@@ -73,3 +73,37 @@ var (
 		"kms:UpdateKeyDescription", "kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial",
 	}
 )
+
+// KeyUseFor returns the KeyUse actions that a key of the given usage
+// (ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT) can
+// perform; an unknown usage keeps them all. Actions a key cannot perform
+// fail on the key's type, not on authorization, so the matrix leaves them
+// out.
+func KeyUseFor(usage string) []string {
+	var keep func(string) bool
+	switch usage {
+	case "ENCRYPT_DECRYPT":
+		keep = func(a string) bool {
+			switch a {
+			case "kms:Sign", "kms:Verify", "kms:GenerateMac", "kms:VerifyMac", "kms:DeriveSharedSecret":
+				return false
+			}
+			return true
+		}
+	case "SIGN_VERIFY":
+		keep = func(a string) bool { return a == "kms:Sign" || a == "kms:Verify" }
+	case "GENERATE_VERIFY_MAC":
+		keep = func(a string) bool { return a == "kms:GenerateMac" || a == "kms:VerifyMac" }
+	case "KEY_AGREEMENT":
+		keep = func(a string) bool { return a == "kms:DeriveSharedSecret" }
+	default:
+		return KeyUse
+	}
+	var out []string
+	for _, a := range KeyUse {
+		if keep(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -318,6 +318,9 @@ func (e *evaluator) roleText(r roleKind) string {
 	case roleAllowsAction:
 		return "allows " + e.action
 	case roleAllowsOnKey:
+		if e.info == nil {
+			return "allows " + e.action + " on this resource"
+		}
 		return "allows " + e.action + " on this key"
 	}
 	return "allows"
