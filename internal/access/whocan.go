@@ -56,6 +56,22 @@ func (ix *Index) WhoCan(action, keyRef string) (*WhoCanResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ix.WhoCanKey(action, key)
+}
+
+// WithPolicy returns a copy of the key with another key policy: checks use
+// it to verify a proposed fix before showing it.
+func (k *Key) WithPolicy(d *policy.Document) *Key {
+	c := *k
+	c.Policy, c.PolicyErr = d, nil
+	return &c
+}
+
+// WhoCanKey is WhoCan for a key already found (or changed by WithPolicy).
+func (ix *Index) WhoCanKey(action string, key *Key) (*WhoCanResult, error) {
+	if info := awsfacts.LookupKMS(action); info == nil || info.Resource == awsfacts.NoResource {
+		return nil, fmt.Errorf("%q is not a KMS action on a key", action)
+	}
 	out := &WhoCanResult{Action: action, Key: key.ARN}
 	if key.PolicyErr != nil {
 		out.Notes = append(out.Notes, "the key policy could not be read ("+firstLine(key.PolicyErr)+"): every answer is Unknown")

@@ -38,7 +38,7 @@ var allowed = map[string][]string{
 
 	"internal/access": {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks": {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report": {"internal/checks", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/report": {"internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
 	"internal/store":  {"internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/web":    {"internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 
@@ -56,6 +56,7 @@ var exclusive = map[string][]string{
 	"github.com/spf13/pflag":          {"internal/cli"},
 	"github.com/aws/aws-sdk-go-v2":    {"internal/collect"},
 	"github.com/aws/smithy-go":        {"internal/collect"},
+	"github.com/owenrumney/go-sarif":  {"internal/report"},
 	"github.com/rogpeppe/go-internal": {}, // tests only
 }
 

@@ -403,3 +403,99 @@ func TestIsManagementAccount(t *testing.T) {
 		}
 	}
 }
+
+func TestPredicates(t *testing.T) {
+	s := sampleSnapshot()
+	a := s.Account(acct)
+	tests := []struct {
+		name      string
+		got, want bool
+	}{
+		{"service-linked path", IsServiceLinkedPath("/aws-service-role/organizations.amazonaws.com/"), true},
+		{"service-role path is not service-linked", IsServiceLinkedPath("/service-role/"), false},
+		{"root path", IsServiceLinkedPath("/"), false},
+		{"boundary in use", a.ManagedPolicy(boundary).UsedAsBoundary(), true},
+		{"attached policy", a.ManagedPolicy(appData).UsedAsBoundary(), false},
+		{"AWS managed key", mustKey(t, s, keyS3).AWSManaged(), true},
+		{"customer key", mustKey(t, s, keyTokyo).AWSManaged(), false},
+		{"key without metadata", (&Key{}).AWSManaged(), false},
+		{"SSE-KMS", (&BucketEncryption{Algorithm: SSEKMS}).UsesKMS(), true},
+		{"DSSE-KMS", (&BucketEncryption{Algorithm: SSEKMSDSSE}).UsesKMS(), true},
+		{"SSE-S3", (&BucketEncryption{Algorithm: SSES3}).UsesKMS(), false},
+		{"no encryption", (*BucketEncryption)(nil).UsesKMS(), false},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func mustKey(t *testing.T, s *Snapshot, ref string) *Key {
+	t.Helper()
+	k, err := s.Key(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestParseInlinePolicies: each owner names its inline policies; an
+// unreadable one is a gap, the others are still returned.
+func TestParseInlinePolicies(t *testing.T) {
+	s := sampleSnapshot()
+	a := s.Account(acct)
+	bob, _ := s.Principal("bob")
+	app, _ := s.Principal("arn:aws:iam::111122223333:role/app")
+	broken, _ := s.Principal("broken")
+	parse := map[string]func() ([]*policy.Document, error){
+		"user":        bob.User.ParseInlinePolicies,
+		"group":       a.Group("developers").ParseInlinePolicies,
+		"role":        app.Role.ParseInlinePolicies,
+		"broken role": broken.Role.ParseInlinePolicies,
+	}
+	tests := []struct {
+		owner      string
+		want       []string
+		incomplete bool
+	}{
+		{"user", []string{`inline policy "kms-list" of user bob`}, false},
+		{"group", []string{`inline policy "kms-decrypt-app-data" of group developers`}, false},
+		{"role", []string{`inline policy "kms-use" of role app`}, false},
+		{"broken role", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.owner, func(t *testing.T) {
+			docs, err := parse[tt.owner]()
+			if diff := cmp.Diff(tt.want, names(docs)); diff != "" {
+				t.Errorf("names (-want +got):\n%s", diff)
+			}
+			if got := errors.Is(err, ErrIncomplete); got != tt.incomplete || (err != nil) != tt.incomplete {
+				t.Errorf("error %v, want incomplete %v", err, tt.incomplete)
+			}
+		})
+	}
+}
+
+// TestConcurrentParse: the parse cache is safe for concurrent use, and all
+// callers get the same document.
+func TestConcurrentParse(t *testing.T) {
+	s := sampleSnapshot()
+	k := mustKey(t, s, keyTokyo)
+	got := make(chan *policy.Document, 8)
+	for range 8 {
+		go func() {
+			d, err := k.ParsePolicy()
+			if err != nil {
+				t.Error(err)
+			}
+			got <- d
+		}()
+	}
+	first := <-got
+	for range 7 {
+		if d := <-got; d != first {
+			t.Fatal("concurrent ParsePolicy calls returned different documents")
+		}
+	}
+}
