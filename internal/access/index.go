@@ -126,6 +126,10 @@ func New(snap *inventory.Snapshot) (*Index, error) {
 				key.GrantsErr = fmt.Errorf("grants of %s were not read: %s", k.ARN, k.GrantsIncomplete.Reason)
 			}
 			for _, g := range k.Grants {
+				if strings.HasPrefix(g.IssuingAccount, "arn:") {
+					// ListGrants gives the issuing account as its root ARN.
+					g.IssuingAccount = accountOfARN(g.IssuingAccount)
+				}
 				key.Grants = append(key.Grants, engine.Grant{
 					ID: g.ID, Name: g.Name, GranteePrincipal: g.GranteePrincipal, RetiringPrincipal: g.RetiringPrincipal,
 					Operations: g.Operations, EncryptionContextEquals: g.EncryptionContextEquals,

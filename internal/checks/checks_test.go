@@ -1,0 +1,166 @@
+package checks
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the findings sections of testdata/<ID>/*.txtar")
+
+// testNow is the time every check case runs at.
+var testNow = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+
+// TestCases runs testdata/<check ID>/*.txtar. Each case holds a comment
+// saying what it proves, a snapshot.json, optionally a trusted-accounts
+// line, and the findings the check must produce, one canonical line each
+// (see findingLine). -update rewrites the findings sections.
+func TestCases(t *testing.T) {
+	dirs, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		if !dir.IsDir() {
+			continue
+		}
+		c, ok := Lookup(dir.Name())
+		if !ok {
+			t.Errorf("testdata/%s: no check has this ID", dir.Name())
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join("testdata", dir.Name(), "*.txtar"))
+		for _, file := range files {
+			t.Run(dir.Name()+"/"+strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+				runCase(t, c, file)
+			})
+		}
+	}
+}
+
+func runCase(t *testing.T, c *Check, file string) {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snapData, want []byte
+	var trusted []string
+	wantIdx := -1
+	for i, f := range ar.Files {
+		switch f.Name {
+		case "snapshot.json":
+			snapData = f.Data
+		case "findings":
+			want, wantIdx = f.Data, i
+		case "trusted-accounts":
+			trusted = strings.Fields(string(f.Data))
+		default:
+			t.Fatalf("%s: unexpected section %q", file, f.Name)
+		}
+	}
+	if snapData == nil || wantIdx < 0 {
+		t.Fatalf("%s: needs a snapshot.json and a findings section", file)
+	}
+	snap, err := inventory.Read(file+": snapshot.json", bytes.NewReader(snapData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := NewEnv(snap, trusted, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	for _, f := range Run(env, []*Check{c}) {
+		fmt.Fprintln(&got, findingLine(f))
+	}
+	if *update {
+		ar.Files[wantIdx].Data = got.Bytes()
+		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(string(want), got.String()); diff != "" {
+		t.Errorf("%s: findings (-want +got):\n%s", file, diff)
+	}
+}
+
+// findingLine is the canonical one-line form of a finding in test cases:
+// STATUS resource [principal=…] [policy=…] [statement=…]: message
+// (fix verified) when a remediation was re-checked by the engine.
+func findingLine(f Finding) string {
+	var b strings.Builder
+	b.WriteString(strings.ToUpper(f.Status.String()))
+	b.WriteString(" " + f.Resource)
+	if f.Principal != "" {
+		b.WriteString(" principal=" + f.Principal)
+	}
+	if f.Statement != nil {
+		fmt.Fprintf(&b, " statement=%d", f.Statement.Index)
+	}
+	b.WriteString(": " + f.Message.EN)
+	if f.Remediation != nil {
+		if f.Remediation.Verified {
+			b.WriteString(" [fix verified]")
+		} else {
+			b.WriteString(" [fix not verified]")
+		}
+	}
+	return b.String()
+}
+
+// TestCatalogue pins what every check must have: an ID of the right form,
+// texts in English and Japanese, a reference, and at least one failing and
+// one passing case under testdata/<ID>/.
+func TestCatalogue(t *testing.T) {
+	all := All()
+	if len(all) == 0 {
+		t.Fatal("no check is registered")
+	}
+	for _, c := range all {
+		if !idFormat.MatchString(c.ID) {
+			t.Errorf("%s: malformed ID", c.ID)
+		}
+		if c.Severity > Critical {
+			t.Errorf("%s: invalid severity", c.ID)
+		}
+		for name, txt := range map[string]Text{"title": c.Title, "description": c.Description, "risk": c.Risk} {
+			if txt.EN == "" || txt.JA == "" {
+				t.Errorf("%s: %s needs English and Japanese text", c.ID, name)
+			}
+		}
+		if len(c.References) == 0 {
+			t.Errorf("%s: no reference", c.ID)
+		}
+		if c.Run == nil {
+			t.Errorf("%s: no Run", c.ID)
+		}
+		var fail, pass bool
+		files, _ := filepath.Glob(filepath.Join("testdata", c.ID, "*.txtar"))
+		for _, f := range files {
+			ar, err := txtar.ParseFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sec := range ar.Files {
+				if sec.Name != "findings" {
+					continue
+				}
+				fail = fail || bytes.Contains(sec.Data, []byte("FAIL "))
+				pass = pass || bytes.Contains(sec.Data, []byte("PASS ")) || len(bytes.TrimSpace(sec.Data)) == 0
+			}
+		}
+		if !fail || !pass {
+			t.Errorf("%s: testdata/%s needs a failing and a passing case (fail %v, pass %v)", c.ID, c.ID, fail, pass)
+		}
+	}
+}

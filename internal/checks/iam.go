@@ -1,0 +1,129 @@
+package checks
+
+import (
+	"strconv"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// identityPolicy is one IAM policy document the IAM checks examine.
+type identityPolicy struct {
+	Account string
+	// Managed is set for a managed policy (its default version).
+	Managed *inventory.ManagedPolicy
+	// For an inline policy: its owner.
+	OwnerKind string // "user", "group" or "role"
+	OwnerName string
+	OwnerARN  string
+	Name      string
+	// Label names the policy in messages: "customer managed policy
+	// arn:…:policy/X (v3)" or "inline policy \"x\" of role y".
+	Label string
+	Doc   *policy.Document
+	// Err is set when the document could not be read or parsed.
+	Err    error
+	Source *Location
+	// Attached lists the users, groups and roles a managed policy is
+	// attached to (as identity policy, not as boundary).
+	Attached []string
+}
+
+// Resource is the ARN a finding about the policy is reported on: the
+// managed policy's ARN, or the inline policy's owner.
+func (p *identityPolicy) Resource() string {
+	if p.Managed != nil {
+		return p.Managed.ARN
+	}
+	return p.OwnerARN
+}
+
+func location(d *inventory.Document) *Location {
+	if d == nil || d.Source.File == "" {
+		return nil
+	}
+	return &Location{File: d.Source.File, Path: d.Source.Path, Line: d.Source.Line}
+}
+
+// managedPolicies returns the default version of every managed policy of
+// the inventory (customer managed and the AWS managed ones it holds).
+func (env *Env) managedPolicies() []identityPolicy {
+	var out []identityPolicy
+	for _, a := range env.Snapshot.Accounts {
+		attached := map[string][]string{}
+		for _, u := range a.Users {
+			for _, arn := range u.AttachedPolicies {
+				attached[arn] = append(attached[arn], u.ARN)
+			}
+		}
+		for _, g := range a.Groups {
+			for _, arn := range g.AttachedPolicies {
+				attached[arn] = append(attached[arn], g.ARN)
+			}
+		}
+		for _, r := range a.Roles {
+			for _, arn := range r.AttachedPolicies {
+				attached[arn] = append(attached[arn], r.ARN)
+			}
+		}
+		for _, mp := range a.Policies {
+			label := "customer managed policy " + mp.ARN
+			if mp.AWSManaged {
+				label = "AWS managed policy " + mp.ARN
+			}
+			if mp.DefaultVersionID != "" {
+				label += " (" + mp.DefaultVersionID + ")"
+			}
+			p := identityPolicy{Account: a.ID, Managed: mp, Name: mp.Name, Label: label, Source: location(mp.Document), Attached: attached[mp.ARN]}
+			p.Doc, p.Err = mp.ParseDocument()
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// inlinePolicies returns every inline policy of every user, group and role.
+func (env *Env) inlinePolicies() []identityPolicy {
+	var out []identityPolicy
+	add := func(acct, kind, name, arn string, ips []inventory.InlinePolicy, mark *inventory.Incomplete) {
+		for _, ip := range ips {
+			p := identityPolicy{Account: acct, OwnerKind: kind, OwnerName: name, OwnerARN: arn, Name: ip.Name,
+				Label: "inline policy " + strconv.Quote(ip.Name) + " of " + kind + " " + name, Source: location(ip.Document)}
+			if ip.Document == nil {
+				p.Err = incompleteErr(p.Label, mark)
+			} else {
+				// The same name as the inventory gives it, so the parse is
+				// shared with the access index.
+				p.Doc, p.Err = ip.Document.Parse(p.Label, policy.Identity)
+			}
+			out = append(out, p)
+		}
+	}
+	for _, a := range env.Snapshot.Accounts {
+		for _, u := range a.Users {
+			add(a.ID, "user", u.Name, u.ARN, u.InlinePolicies, u.Incomplete)
+		}
+		for _, g := range a.Groups {
+			add(a.ID, "group", g.Name, g.ARN, g.InlinePolicies, g.Incomplete)
+		}
+		for _, r := range a.Roles {
+			add(a.ID, "role", r.Name, r.ARN, r.InlinePolicies, r.Incomplete)
+		}
+	}
+	return out
+}
+
+type incompleteError struct {
+	what   string
+	reason string
+}
+
+func (e *incompleteError) Error() string { return e.what + " was not read: " + e.reason }
+
+func incompleteErr(what string, mark *inventory.Incomplete) error {
+	reason := "not in the input"
+	if mark != nil {
+		reason = mark.Reason
+	}
+	return &incompleteError{what: what, reason: reason}
+}
