@@ -34,6 +34,12 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Scripts reach the bundled examples as $EXAMPLES.
 			env.Setenv("EXAMPLES", examples)
+			// A command without --input or --snapshot reads the live
+			// account; in tests it must fail fast, never reach the
+			// instance metadata service or AWS.
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("AWS_CONFIG_FILE", filepath.Join(env.WorkDir, "no-aws-config"))
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(env.WorkDir, "no-aws-credentials"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
