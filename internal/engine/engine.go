@@ -47,6 +47,7 @@ func (e *evaluator) decide() Result {
 // evaluator holds what one decision computes once.
 type evaluator struct {
 	req       *Request
+	reqCopy   Request
 	p         *Policies
 	caller    caller
 	info      *awsfacts.KMSAction
@@ -54,7 +55,7 @@ type evaluator struct {
 	ctx       *reqContext
 	kpCtx     policy.Context
 	rc        reqContext
-	arena     [6]Reason
+	arena     [8]Reason
 	arenaUsed int
 	resource  string
 	keyAcct   string
@@ -67,6 +68,10 @@ func newEvaluator(req *Request, p *Policies) *evaluator {
 	e := evaluators.Get().(*evaluator)
 	// Reset field by field: the reason arena is overwritten before use and
 	// need not be cleared.
+	// The request is copied into the pooled evaluator so that the caller's
+	// value does not escape to the heap.
+	e.reqCopy = *req
+	req = &e.reqCopy
 	e.req, e.p, e.caller, e.action, e.resource = req, p, parseCaller(req.Principal), req.Action, req.Resource
 	e.notes, e.arenaUsed, e.rc = nil, 0, reqContext{}
 	e.info = awsfacts.LookupKMS(req.Action)
@@ -114,6 +119,27 @@ var (
 	no  = outcome{t: policy.False}
 	yes = outcome{t: policy.True}
 )
+
+// and combines two outcomes that must both hold; combined reason lists
+// come from the evaluator's arena while it lasts.
+func (e *evaluator) and(a, b outcome) outcome {
+	if len(a.reasons) > 0 && len(b.reasons) > 0 && e.arenaUsed+len(a.reasons)+len(b.reasons) <= len(e.arena) {
+		t := a.t.And(b.t)
+		if t == policy.False {
+			return outcome{t: policy.False}
+		}
+		start := e.arenaUsed
+		n := copy(e.arena[start:], a.reasons)
+		n += copy(e.arena[start+n:], b.reasons)
+		e.arenaUsed += n
+		out := outcome{t: t, reasons: e.arena[start : start+n : start+n]}
+		if t == policy.Unknown {
+			out.conds = append(append([]string(nil), a.conds...), b.conds...)
+		}
+		return out
+	}
+	return and(a, b)
+}
 
 // and combines two outcomes that must both hold.
 func and(a, b outcome) outcome {
@@ -292,6 +318,9 @@ func (w where) label(d *policy.Document) string {
 	}
 	switch w.layer {
 	case LayerIdentity:
+		if w.index < len(identityLabels) {
+			return identityLabels[w.index]
+		}
 		return "identity policy #" + strconv.Itoa(w.index)
 	case LayerSCP:
 		return "SCP level " + strconv.Itoa(w.level) + " policy #" + strconv.Itoa(w.index)
@@ -299,6 +328,25 @@ func (w where) label(d *policy.Document) string {
 		return "RCP level " + strconv.Itoa(w.level) + " policy #" + strconv.Itoa(w.index)
 	}
 	return string(w.layer)
+}
+
+var identityLabels = func() (l [16]string) {
+	for i := range l {
+		l[i] = "identity policy #" + strconv.Itoa(i)
+	}
+	return l
+}()
+
+// Explanation texts that depend only on an action or an account are built
+// once: the set of actions and accounts a process sees is small.
+var allowsOnKeyText, delegatesText sync.Map
+
+func cached(m *sync.Map, key string, build func() string) string {
+	if v, ok := m.Load(key); ok {
+		return v.(string)
+	}
+	v, _ := m.LoadOrStore(key, build())
+	return v.(string)
 }
 
 // roleKind says what a matching statement does, rendered on demand.
@@ -321,7 +369,7 @@ func (e *evaluator) roleText(r roleKind) string {
 		if e.info == nil {
 			return "allows " + e.action + " on this resource"
 		}
-		return "allows " + e.action + " on this key"
+		return cached(&allowsOnKeyText, e.action, func() string { return "allows " + e.action + " on this key" })
 	}
 	return "allows"
 }
@@ -454,7 +502,7 @@ func (e *evaluator) scpAllows(resource string) (outcome, int) {
 		if o.t == policy.False {
 			return o, l
 		}
-		all = and(all, outcome{t: o.t, conds: o.conds})
+		all = e.and(all, outcome{t: o.t, conds: o.conds})
 	}
 	return all, -1
 }
@@ -558,13 +606,17 @@ func stmtLabel(r Reason) string {
 }
 
 // describe renders the reasons that make up an allow for a summary.
-func describe(rs []Reason) string {
+func describe(rs []Reason) string { return describeAfter("", rs) }
+
+// describeAfter is describe with a prefix, built in one allocation.
+func describeAfter(prefix string, rs []Reason) string {
 	var b strings.Builder
-	n := 0
+	n := len(prefix)
 	for _, r := range rs {
 		n += len(r.Policy) + len(r.Sid) + len(r.Role) + 24
 	}
 	b.Grow(n)
+	b.WriteString(prefix)
 	for i, r := range rs {
 		if i > 0 {
 			b.WriteString(", and ")
@@ -614,7 +666,7 @@ func (e *evaluator) decideIAMOnly(rule Rule) Result {
 			fmt.Sprintf("implicitly denied: no service control policy at level %d allows %s", level, e.action), nil)
 	} else {
 		side := e.identity(res)
-		allow := and(side.all(), outcome{t: scp.t, conds: scp.conds})
+		allow := e.and(side.all(), outcome{t: scp.t, conds: scp.conds})
 		layer, r := side.missingLayer()
 		what := "no identity-based policy allows " + e.action
 		switch r {
@@ -695,19 +747,19 @@ func (e *evaluator) decideWithResourcePolicy() Result {
 		allow = or(direct, service)
 		rule = RuleServicePrincipal
 	case same:
-		viaRP := or(direct, and(limited, side.limits()))
+		viaRP := or(direct, e.and(limited, side.limits()))
 		viaID := side.all()
 		allow = or(viaRP, viaID)
 		if allow.t == viaID.t && viaRP.t != allow.t {
 			rule = RuleDelegation
 		}
 	default:
-		allow = and(or(direct, limited, account), side.all())
+		allow = e.and(or(direct, limited, account), side.all())
 		rule = RuleDelegation
 	}
-	allow = and(allow, guard)
+	allow = e.and(allow, guard)
 	if allow.t != policy.False {
-		return e.finish(deny, allow, layerOf(rule), rule, "allowed: "+describe(allow.reasons), "", "", "", nil)
+		return e.finish(deny, allow, layerOf(rule), rule, describeAfter("allowed: ", allow.reasons), "", "", "", nil)
 	}
 	layer, r := side.missingLayer()
 	summary := "implicitly denied: no identity-based policy or resource-based policy allows " + e.action
@@ -756,8 +808,8 @@ func (e *evaluator) decideKey() Result {
 	// (3) Grants.
 	grant := e.grants()
 	if grant.t == policy.True {
-		allow := and(grant, guard)
-		return e.finish(deny, allow, LayerGrant, RuleGrant, "allowed: "+describe(grant.reasons), "", "", "", nil)
+		allow := e.and(grant, guard)
+		return e.finish(deny, allow, LayerGrant, RuleGrant, describeAfter("allowed: ", grant.reasons), "", "", "", nil)
 	}
 
 	// (4) Key policy and identity.
@@ -780,7 +832,7 @@ func (e *evaluator) decideKey() Result {
 			win = limited
 		}
 		if win.t == policy.True {
-			return e.finish(deny, win, LayerKeyPolicy, RuleDirect, "allowed: "+describe(win.reasons), "", "", "", nil)
+			return e.finish(deny, win, LayerKeyPolicy, RuleDirect, describeAfter("allowed: ", win.reasons), "", "", "", nil)
 		}
 	}
 	side := e.identity(e.resource)
@@ -798,16 +850,16 @@ func (e *evaluator) decideKey() Result {
 		addAlt(or(direct, service), RuleServicePrincipal)
 	} else if same {
 		addAlt(direct, RuleDirect)
-		addAlt(and(limited, side.limits()), RuleDirect)
+		addAlt(e.and(limited, side.limits()), RuleDirect)
 		if c.kind == callerRoot {
 			addAlt(account, RuleRoot)
 		} else {
-			addAlt(and(account, side.all()), RuleDelegation)
+			addAlt(e.and(account, side.all()), RuleDelegation)
 		}
 	} else {
 		// Cross-account: the key policy (naming the caller or its account)
 		// and the caller's own IAM must both allow.
-		addAlt(and(or(direct, limited, account), side.all()), RuleDelegation)
+		addAlt(e.and(or(direct, limited, account), side.all()), RuleDelegation)
 	}
 	addAlt(grant, RuleGrant)
 
@@ -819,10 +871,10 @@ func (e *evaluator) decideKey() Result {
 			break
 		}
 	}
-	allow = and(allow, guard)
+	allow = e.and(allow, guard)
 
 	if allow.t != policy.False {
-		summary := "allowed: " + describe(allow.reasons)
+		summary := describeAfter("allowed: ", allow.reasons)
 		if rule == RuleRoot {
 			summary += "; the root user needs no IAM policy"
 		}
@@ -934,7 +986,7 @@ func (e *evaluator) resourcePolicyAllows(d *policy.Document, layer Layer, ctx po
 			case matchLimited:
 				role = "names the caller's role"
 			case matchAccount:
-				role = "delegates to account " + e.caller.account
+				role = cached(&delegatesText, e.caller.account, func() string { return "delegates to account " + e.caller.account })
 				if e.caller.kind == callerRoot {
 					role = "allows account " + e.caller.account + ", which includes its root user"
 				}
@@ -989,7 +1041,7 @@ func (e *evaluator) grants() outcome {
 			if ec.t == policy.False {
 				continue
 			}
-			o = and(o, ec)
+			o = e.and(o, ec)
 		}
 		if gm == matchAccount {
 			// [U] §13.2: an account grantee acts like key-policy
@@ -997,7 +1049,7 @@ func (e *evaluator) grants() outcome {
 			e.note("[U] AWS does not document account grantees; keywarden treats them like key-policy delegation: the caller's IAM policies must also allow (docs/semantics.md)")
 			side := e.identity(e.resource)
 			if e.caller.kind != callerRoot {
-				o = and(o, side.all())
+				o = e.and(o, side.all())
 			}
 		} else if e.p.Boundary != nil || e.p.Session != nil {
 			e.note("[U] AWS does not document whether permissions boundaries or session policies limit grants; keywarden lets the grant allow (docs/semantics.md)")
@@ -1102,13 +1154,13 @@ func (e *evaluator) decideRetireGrant(deny, guard outcome) Result {
 		if issuer == e.caller.account {
 			o := mk("was issued by account " + issuer + ", which may retire it")
 			if e.caller.kind != callerRoot {
-				o = and(o, e.identity(e.resource).all())
+				o = e.and(o, e.identity(e.resource).all())
 			}
 			alts = append(alts, o)
 		}
 	}
-	allow := and(or(alts...), guard)
-	return e.finish(deny, allow, LayerGrant, RuleGrant, "allowed: "+describe(allow.reasons), LayerGrant, RuleGrant,
+	allow := e.and(or(alts...), guard)
+	return e.finish(deny, allow, LayerGrant, RuleGrant, describeAfter("allowed: ", allow.reasons), LayerGrant, RuleGrant,
 		"implicitly denied: kms:RetireGrant is authorized by grants (retiring principal, grantee, issuing account), and none lets this caller retire a grant on this key", nil)
 }
 
