@@ -36,11 +36,12 @@ var allowed = map[string][]string{
 	"internal/iac/terraform":      {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	"internal/iac/cloudformation": {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
-	"internal/access": {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/checks": {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report": {"internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/store":  {"internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/web":    {"internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/motoserver": {}, // test support: starts moto_server
+	"internal/access":     {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/checks":     {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/report":     {"internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/store":      {"internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/web":        {"internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 
 	// The CLI wires everything; nothing imports it but the command.
 	"internal/cli":  {"*"},
