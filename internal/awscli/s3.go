@@ -67,7 +67,7 @@ func (im *importer) bucket(name string) *inventory.Bucket {
 		b.RegionIncomplete = im.incomplete("region of bucket "+name, fail)
 	} else {
 		s := &shape{f: f}
-		b.Region = bucketRegion(s.str(v, "LocationConstraint", ""))
+		b.Region = inventory.BucketRegion(s.str(v, "LocationConstraint", ""))
 		if f := s.first(); f != nil {
 			b.Region = ""
 			b.RegionIncomplete = im.incomplete("region of bucket "+name, f)
@@ -106,20 +106,6 @@ func (im *importer) bucket(name string) *inventory.Bucket {
 		}
 	}
 	return b
-}
-
-// bucketRegion maps GetBucketLocation's answer to a region: no constraint
-// is us-east-1, and "EU" the legacy name of eu-west-1.
-//
-// [GetBucketLocation]: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
-func bucketRegion(constraint string) string {
-	switch constraint {
-	case "":
-		return "us-east-1"
-	case "EU":
-		return "eu-west-1"
-	}
-	return constraint
 }
 
 func bucketEncryption(s *shape, v *posjson.Value) *inventory.BucketEncryption {

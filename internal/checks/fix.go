@@ -18,11 +18,9 @@ type stmtEdit func(stmt map[string]any) []map[string]any
 // returns the fixed document, indented. Element names keep their case;
 // object keys come out sorted, which AWS accepts.
 func editPolicy(raw []byte, index int, edit stmtEdit) ([]byte, error) {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("policy document: %w", err)
+	doc, err := decodePolicy(raw)
+	if err != nil {
+		return nil, err
 	}
 	key := elementKey(doc, "Statement")
 	var list []any
@@ -48,6 +46,21 @@ func editPolicy(raw []byte, index int, edit stmtEdit) ([]byte, error) {
 	}
 	out = append(out, list[index+1:]...)
 	doc[key] = out
+	return encodePolicy(doc)
+}
+
+func decodePolicy(raw []byte) (map[string]any, error) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("policy document: %w", err)
+	}
+	return doc, nil
+}
+
+// encodePolicy writes a policy document indented, as people read it.
+func encodePolicy(doc map[string]any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -60,11 +73,9 @@ func editPolicy(raw []byte, index int, edit stmtEdit) ([]byte, error) {
 
 // addStatements appends statements to a policy document.
 func addStatements(raw []byte, stmts ...map[string]any) ([]byte, error) {
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("policy document: %w", err)
+	doc, err := decodePolicy(raw)
+	if err != nil {
+		return nil, err
 	}
 	key := elementKey(doc, "Statement")
 	var list []any
@@ -78,14 +89,7 @@ func addStatements(raw []byte, stmts ...map[string]any) ([]byte, error) {
 		list = append(list, s)
 	}
 	doc[key] = list
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSpace(buf.Bytes()), nil
+	return encodePolicy(doc)
 }
 
 // elementKey finds an element's key as written (element names are matched

@@ -54,11 +54,3 @@ func TestReasonAndAccessDenied(t *testing.T) {
 		})
 	}
 }
-
-func TestBucketRegion(t *testing.T) {
-	for constraint, want := range map[string]string{"": "us-east-1", "EU": "eu-west-1", "eu-central-1": "eu-central-1"} {
-		if got := bucketRegion(constraint); got != want {
-			t.Errorf("bucketRegion(%q) = %q, want %q", constraint, got, want)
-		}
-	}
-}

@@ -61,7 +61,7 @@ func (c *collector) readBucket(ctx context.Context, s *session, global s3API, b 
 		if err != nil {
 			b.RegionIncomplete = notRead("s3:GetBucketLocation", err)
 		} else {
-			region = bucketRegion(string(out.LocationConstraint))
+			region = inventory.BucketRegion(string(out.LocationConstraint))
 		}
 	}
 	b.Region = region
@@ -104,18 +104,4 @@ func (c *collector) readBucket(ctx context.Context, s *session, global s3API, b 
 		}
 		b.Policy = d
 	}
-}
-
-// bucketRegion maps a LocationConstraint to a region: S3 answers an empty
-// constraint for us-east-1 and the legacy "EU" for eu-west-1.
-//
-// [GetBucketLocation]: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
-func bucketRegion(constraint string) string {
-	switch constraint {
-	case "":
-		return "us-east-1"
-	case "EU":
-		return "eu-west-1"
-	}
-	return constraint
 }

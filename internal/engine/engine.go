@@ -252,7 +252,7 @@ func matchNoResource(s *policy.Statement) policy.Tri {
 			m = true
 			break
 		}
-		if f, n := splitARN(p); n == 6 && f[5] == "*" && policy.GlobFold(f[2], "kms") {
+		if f, n := policy.SplitARN(p); n == 6 && f[5] == "*" && policy.GlobFold(f[2], "kms") {
 			m = true
 			break
 		}
@@ -507,6 +507,19 @@ func (e *evaluator) scpAllows(resource string) (outcome, int) {
 	return all, -1
 }
 
+// scpGuard checks that every SCP level allows the request; it returns the
+// guard outcome to AND into an allow, or the denial when a level does not
+// allow.
+func (e *evaluator) scpGuard(deny outcome) (outcome, *Result) {
+	scp, level := e.scpAllows(e.resource)
+	if scp.t == policy.False {
+		r := e.finish(deny, no, "", "", "", LayerSCP, RuleSCPNoAllow,
+			fmt.Sprintf("implicitly denied: no service control policy at level %d allows %s", level, e.action), nil)
+		return no, &r
+	}
+	return outcome{t: scp.t, conds: scp.conds}, nil
+}
+
 // identitySide evaluates the caller's own side: identity policies, the
 // permissions boundary and the session policy.
 type identitySide struct {
@@ -729,12 +742,10 @@ func (e *evaluator) decideWithResourcePolicy() Result {
 	if deny.t == policy.True {
 		return explicitDeny(deny, e.notes)
 	}
-	scp, level := e.scpAllows(e.resource)
-	if scp.t == policy.False {
-		return e.finish(deny, no, "", "", "", LayerSCP, RuleSCPNoAllow,
-			fmt.Sprintf("implicitly denied: no service control policy at level %d allows %s", level, e.action), nil)
+	guard, denied := e.scpGuard(deny)
+	if denied != nil {
+		return *denied
 	}
-	guard := outcome{t: scp.t, conds: scp.conds}
 	direct, limited, account, service := no, no, no, no
 	if rp := e.p.ResourcePolicy; rp != nil {
 		direct, limited, account, service = e.resourcePolicyAllows(rp, LayerResource, e.ctx)
@@ -788,12 +799,10 @@ func (e *evaluator) decideKey() Result {
 	}
 
 	// (2) Guardrails that need an allow.
-	scp, level := e.scpAllows(e.resource)
-	if scp.t == policy.False {
-		return e.finish(deny, no, "", "", "", LayerSCP, RuleSCPNoAllow,
-			fmt.Sprintf("implicitly denied: no service control policy at level %d allows %s", level, e.action), nil)
+	guard, denied := e.scpGuard(deny)
+	if denied != nil {
+		return *denied
 	}
-	guard := outcome{t: scp.t, conds: scp.conds}
 
 	// (2b) Operations that do not work across accounts.
 	if !same && c.kind != callerService && !e.info.CrossAccount {

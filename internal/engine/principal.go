@@ -60,7 +60,7 @@ func parseCaller(p string) caller {
 		return caller{kind: callerRoot, arn: "arn:aws:iam::" + p + ":root", partition: "aws", account: p,
 			principalARN: "arn:aws:iam::" + p + ":root", principalType: "Account"}
 	}
-	f, n := splitARN(p)
+	f, n := policy.SplitARN(p)
 	if n != 6 || f[0] != "arn" {
 		return caller{kind: callerInvalid, arn: p}
 	}
@@ -109,24 +109,9 @@ func isAccountID(s string) bool {
 	return true
 }
 
-// splitARN splits an ARN into its first five fields and the resource part.
-func splitARN(s string) (f [6]string, n int) {
-	for n < 5 {
-		i := strings.IndexByte(s, ':')
-		if i < 0 {
-			break
-		}
-		f[n] = s[:i]
-		s = s[i+1:]
-		n++
-	}
-	f[n] = s
-	return f, n + 1
-}
-
 // accountOf returns the account field of an ARN, or "".
 func accountOf(arn string) string {
-	f, n := splitARN(arn)
+	f, n := policy.SplitARN(arn)
 	if n != 6 {
 		return ""
 	}
@@ -173,7 +158,7 @@ func principalValueMatch(v string, c *caller) matchKind {
 	if !strings.Contains(v, c.account) {
 		return noMatch
 	}
-	f, n := splitARN(v)
+	f, n := policy.SplitARN(v)
 	if n != 6 || f[0] != "arn" || f[4] != c.account || f[1] != c.partition {
 		return noMatch
 	}

@@ -38,3 +38,18 @@ type BucketEncryption struct {
 func (e *BucketEncryption) UsesKMS() bool {
 	return e != nil && (e.Algorithm == SSEKMS || e.Algorithm == SSEKMSDSSE)
 }
+
+// BucketRegion maps GetBucketLocation's LocationConstraint to a region: S3
+// answers an empty constraint for us-east-1 and the legacy "EU" for
+// eu-west-1 ([GetBucketLocation]).
+//
+// [GetBucketLocation]: https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+func BucketRegion(constraint string) string {
+	switch constraint {
+	case "":
+		return "us-east-1"
+	case "EU":
+		return "eu-west-1"
+	}
+	return constraint
+}

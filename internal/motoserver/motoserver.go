@@ -38,13 +38,7 @@ var server struct {
 // use, and sets dummy credentials in the test's environment.
 func URL(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv(RequireEnv) == "1" {
-			t.Fatal("moto_server not found: integration tests need it (it ships in the machine image)")
-		}
-		t.Skipf("moto_server not found on PATH: skipping the integration test (set %s=1 to make this a failure)", RequireEnv)
-	}
+	path := lookPath(t)
 	server.once.Do(func() { server.url, server.err = start(path) })
 	if server.err != nil {
 		t.Fatalf("start moto_server: %v", server.err)
@@ -62,8 +56,9 @@ func URL(t *testing.T) string {
 }
 
 // Stop ends the server; call it from TestMain after m.Run.
-func Stop() {
-	cmd := server.cmd
+func Stop() { stopCmd(server.cmd) }
+
+func stopCmd(cmd *exec.Cmd) {
 	if cmd == nil || cmd.Process == nil {
 		return
 	}
@@ -110,6 +105,11 @@ var runningOn = regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
 
 func start(path string) (string, error) {
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", "0")
+	server.cmd = cmd
+	return startCmd(cmd)
+}
+
+func startCmd(cmd *exec.Cmd) (string, error) {
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return "", err
@@ -118,7 +118,6 @@ func start(path string) (string, error) {
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
-	server.cmd = cmd
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -149,4 +148,31 @@ func start(path string) (string, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return "", fmt.Errorf("GET %s/moto-api/ did not answer 200 within 30s", url)
+}
+
+// Dedicated starts a moto_server for one test and stops it when the test
+// ends; for test binaries whose TestMain cannot call Stop (testscript's).
+func Dedicated(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(lookPath(t), "-H", "127.0.0.1", "-p", "0")
+	url, err := startCmd(cmd)
+	t.Cleanup(func() { stopCmd(cmd) })
+	if err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	DummyCredentials(t)
+	return url
+}
+
+// lookPath finds moto_server, or skips (fails, with RequireEnv) the test.
+func lookPath(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatal("moto_server not found: integration tests need it (it ships in the machine image)")
+		}
+		t.Skipf("moto_server not found on PATH: skipping the integration test (set %s=1 to make this a failure)", RequireEnv)
+	}
+	return path
 }

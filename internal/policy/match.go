@@ -84,10 +84,10 @@ func MatchAction(pattern, action string) bool {
 	return GlobFold(pattern, action)
 }
 
-// splitARN6 returns the first five colon-separated fields of an ARN and
-// the rest (the resource part, which may hold further colons). ok is false
-// when there are fewer than six fields.
-func splitARN6(s string) (f [6]string, n int) {
+// SplitARN returns the first five colon-separated fields of an ARN and
+// the rest (the resource part, which may hold further colons), with the
+// number of fields found (6 for a well-formed ARN).
+func SplitARN(s string) (f [6]string, n int) {
 	for n < 5 {
 		i := strings.IndexByte(s, ':')
 		if i < 0 {
@@ -115,8 +115,8 @@ func MatchResource(pattern, arn string) bool {
 	if !strings.ContainsAny(pattern, "*?") && !strings.Contains(pattern, literalStar) && !strings.Contains(pattern, literalQuestion) && len(pattern) != len(arn) {
 		return false
 	}
-	pf, pn := splitARN6(pattern)
-	af, an := splitARN6(arn)
+	pf, pn := SplitARN(pattern)
+	af, an := SplitARN(arn)
 	if an < 6 {
 		return Glob(pattern, arn)
 	}
@@ -135,8 +135,8 @@ func MatchResource(pattern, arn string) bool {
 // compared one by one, case-sensitively, with * and ? kept inside a field
 // (unlike StringLike, whose * crosses colons).
 func ArnLikeMatch(pattern, arn string) bool {
-	pf, pn := splitARN6(pattern)
-	af, an := splitARN6(arn)
+	pf, pn := SplitARN(pattern)
+	af, an := SplitARN(arn)
 	if pn != 6 || an != 6 {
 		return pn == an && Glob(pattern, arn)
 	}
