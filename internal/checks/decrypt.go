@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
-	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -291,7 +290,7 @@ func moveToKeyPolicies(env *Env, p *identityPolicy, g broadGrant, keys []*access
 		if !keepsManagement(env, k, fixed) {
 			r.Verified = false
 		}
-		cli = append(cli, cliPutKeyPolicy(k.ARN, fixed))
+		cli = append(cli, cliPutKeyPolicyIn(k.Inv, fixed))
 		tf = append(tf, terraformKeyPolicy(k.ARN, fixed))
 	}
 	r.CLI = strings.Join(cli, "\n\n")
@@ -345,24 +344,15 @@ func principalsOf(env *Env, p *identityPolicy) []string {
 	return out
 }
 
-// keepsManagement re-checks a fixed key policy with the engine: some
-// principal (the root user through the account statement, or a named
-// administrator) can still call kms:PutKeyPolicy.
+// keepsManagement re-checks a fixed key policy with the engine: someone of
+// the inventory (the root user through the account statement, or a named
+// administrator that still exists) can still call kms:PutKeyPolicy.
 func keepsManagement(env *Env, k *access.Key, fixed []byte) bool {
 	d, err := policy.Parse("fixed key policy of "+k.ARN, fixed, policy.Resource)
 	if err != nil {
 		return false
 	}
-	res, err := env.Index.WhoCanKey("kms:PutKeyPolicy", k.WithPolicy(d))
-	if err != nil {
-		return false
-	}
-	for _, e := range res.Entries {
-		if e.Decision == engine.Allow && !e.Conditional {
-			return true
-		}
-	}
-	return false
+	return managedAfter(env, k.WithPolicy(d))
 }
 
 func joinComma(ss []string) string { return strings.Join(ss, ", ") }

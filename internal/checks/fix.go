@@ -164,11 +164,7 @@ func terraformIdentityPolicy(p *identityPolicy, fixed []byte) string {
 		p.OwnerKind, name, p.OwnerKind, p.OwnerName, p.Name, indent(string(fixed), "    "))
 }
 
-// cliPutKeyPolicy and terraformKeyPolicy replace a key policy.
-func cliPutKeyPolicy(keyARN string, fixed []byte) string {
-	return "aws kms put-key-policy --key-id " + keyARN + " --policy-name default --policy " + shellQuote(string(fixed))
-}
-
+// terraformKeyPolicy replaces a key policy.
 func terraformKeyPolicy(keyARN string, fixed []byte) string {
 	id := keyARN[strings.LastIndexByte(keyARN, '/')+1:]
 	return fmt.Sprintf("resource \"aws_kms_key_policy\" %q {\n  key_id = %q\n  policy = <<-EOT\n%s\n  EOT\n}", tfName("key_"+id), keyARN, indent(string(fixed), "    "))

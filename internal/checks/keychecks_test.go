@@ -1,0 +1,99 @@
+package checks
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"golang.org/x/tools/txtar"
+)
+
+// keyCheckIDs are the key and grant checks of the catalogue.
+var keyCheckIDs = []string{
+	"key-pending-deletion", "key-rotation-disabled", "key-public", "key-unmanageable",
+	"key-no-account-delegation", "key-policy-direct-access", "key-cross-account",
+	"grant-broad", "key-admin-can-use", "key-policy-wildcard-admin",
+}
+
+// TestKeyFindingsComplete runs every case of the key checks and holds
+// each finding to what the catalogue promises: a message in English and
+// Japanese; for Unknown, the missing data; for Fail, a remediation in both
+// languages with something to do (console steps, a command or a
+// snippet), whose steps are in both languages too.
+func TestKeyFindingsComplete(t *testing.T) {
+	for _, id := range keyCheckIDs {
+		c, ok := Lookup(id)
+		if !ok {
+			t.Fatalf("%s is not registered", id)
+		}
+		files, _ := filepath.Glob(filepath.Join("testdata", id, "*.txtar"))
+		for _, file := range files {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var snap []byte
+			var trusted []string
+			for _, f := range ar.Files {
+				switch f.Name {
+				case "snapshot.json":
+					snap = f.Data
+				case "trusted-accounts":
+					trusted = strings.Fields(string(f.Data))
+				}
+			}
+			s, err := inventory.Read(file, bytes.NewReader(snap))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, err := NewEnv(s, trusted, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Run(env, []*Check{c}) {
+				where := file + ": " + findingLine(f)
+				if f.Message.EN == "" || f.Message.JA == "" {
+					t.Errorf("%s: message needs English and Japanese", where)
+				}
+				if f.Account == "" || f.Region == "" {
+					t.Errorf("%s: account and region must be set", where)
+				}
+				switch f.Status {
+				case Unknown:
+					if len(f.Missing) == 0 {
+						t.Errorf("%s: an Unknown finding must say what is missing", where)
+					}
+				case Fail:
+					checkRemediation(t, where, f.Remediation)
+				}
+			}
+		}
+	}
+}
+
+func checkRemediation(t *testing.T, where string, r *Remediation) {
+	t.Helper()
+	if r == nil {
+		t.Errorf("%s: a failing finding needs a remediation", where)
+		return
+	}
+	if r.Summary.EN == "" || r.Summary.JA == "" {
+		t.Errorf("%s: remediation summary needs English and Japanese", where)
+	}
+	if len(r.Console) == 0 && r.CLI == "" && r.Terraform == "" {
+		t.Errorf("%s: remediation has nothing to do", where)
+	}
+	for _, s := range r.Console {
+		if s.EN == "" || s.JA == "" {
+			t.Errorf("%s: console step needs English and Japanese: %q", where, s.EN)
+		}
+	}
+	if strings.Contains(r.CLI, "put-key-policy") && !strings.Contains(r.CLI, "--region ") {
+		t.Errorf("%s: a key ARN is answered only in its Region: put-key-policy needs --region", where)
+	}
+	for i := range r.Alternatives {
+		checkRemediation(t, where+" (alternative)", &r.Alternatives[i])
+	}
+}

@@ -1,0 +1,304 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/awsfacts"
+	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// This file holds what the key checks share: which keys they look at, how
+// findings about a key start, and the questions they put to the access
+// layer.
+
+// customerKeys returns the keys the key checks evaluate: every key except
+// AWS managed ones (aws/s3, aws/ebs, ...), whose policy, grants, rotation
+// and lifetime belong to their service and cannot be changed by the
+// account. A key whose metadata was not read is kept: checks that need the
+// metadata report it Unknown.
+func customerKeys(env *Env) []*access.Key {
+	var out []*access.Key
+	for _, k := range env.Index.Keys() {
+		if !k.Inv.AWSManaged() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// keyRef names a key in messages: its first alias and ID, or its ID.
+func keyRef(k *inventory.Key) string {
+	if len(k.Aliases) > 0 {
+		aliases := append([]string(nil), k.Aliases...)
+		sort.Strings(aliases)
+		return aliases[0] + " (" + k.ID + ")"
+	}
+	return k.ID
+}
+
+// keyFinding starts a finding about a key; policy findings point at the
+// key policy in the input.
+func keyFinding(k *access.Key, st Status, withPolicy bool) Finding {
+	f := Finding{Status: st, Resource: k.ARN, Account: k.Inv.Account, Region: k.Inv.Region}
+	if withPolicy {
+		f.Policy = "key policy"
+		f.Source = location(k.Inv.Policy)
+	}
+	return f
+}
+
+// unknownKeyPolicy is the finding for a key whose policy could not be read
+// or parsed: every answer about it depends on the policy.
+func unknownKeyPolicy(k *access.Key) Finding {
+	f := keyFinding(k, Unknown, true)
+	reason := firstLine(k.PolicyErr)
+	if m := k.Inv.PolicyIncomplete; m != nil && k.Inv.Policy == nil {
+		reason = m.Reason
+	}
+	f.Message = Text{
+		EN: "key " + keyRef(k.Inv) + " could not be checked: its key policy was not available (" + reason + ")",
+		JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: キーポリシーを取得できませんでした (" + reason + ")",
+	}
+	f.Missing = []string{"key policy of " + k.ARN + ": " + reason}
+	return f
+}
+
+// unknownMetadata is the finding for a key whose DescribeKey answer was not
+// read, when the check needs it.
+func unknownMetadata(k *access.Key) Finding {
+	f := keyFinding(k, Unknown, false)
+	reason := "not in the input"
+	if m := k.Inv.MetadataIncomplete; m != nil {
+		reason = m.Reason
+	}
+	f.Message = Text{
+		EN: "key " + keyRef(k.Inv) + " could not be checked: its metadata (DescribeKey) was not read (" + reason + ")",
+		JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: メタデータ (DescribeKey) を取得できませんでした (" + reason + ")",
+	}
+	f.Missing = []string{"metadata of " + k.ARN + ": " + reason}
+	return f
+}
+
+func firstLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " (and more)"
+	}
+	return s
+}
+
+// openKeyStep is the console step that opens a key.
+func openKeyStep(k *inventory.Key) Text {
+	return Text{
+		EN: fmt.Sprintf("Open the AWS KMS console in Region %s, choose Customer managed keys, and open the key %s.", k.Region, keyRef(k)),
+		JA: fmt.Sprintf("AWS KMS コンソールをリージョン %s で開き、「カスタマー管理型のキー」からキー %s を開きます。", k.Region, keyRef(k)),
+	}
+}
+
+// editKeyPolicySteps are the console steps that replace a key policy.
+func editKeyPolicySteps(k *inventory.Key, change Text) []Text {
+	return []Text{
+		openKeyStep(k),
+		{EN: "On the Key policy tab, choose Edit (switch to policy view if the console shows the default view).",
+			JA: "「キーポリシー」タブで「編集」を選びます (デフォルトビューが表示された場合はポリシービューに切り替えます)。"},
+		change,
+		{EN: "Choose Save changes. KMS rejects a policy that would keep you from changing it later unless the lockout safety check is bypassed; never bypass it.",
+			JA: "「変更を保存」を選びます。今後キーポリシーを変更できなくなるポリシーは、ロックアウト安全チェックを回避しない限り KMS が拒否します。回避は決してしないでください。"},
+	}
+}
+
+// keyManagers lists the principals of the inventory (the root user, users
+// and roles) that may call kms:PutKeyPolicy on the key without conditions,
+// and whether some answer was Unknown. Named principals outside the
+// inventory (deleted ones, other accounts) do not count: nobody can act
+// as them. Grants cannot give PutKeyPolicy, so unread grants do not matter.
+func keyManagers(env *Env, k *access.Key) (who []string, unknown []string, err error) {
+	return unconditionalCallers(env, withoutGrantGap(k), "kms:PutKeyPolicy")
+}
+
+// unconditionalCallers lists the principals of the inventory that may call
+// the action on the key without conditions, and those whose answer is
+// Unknown.
+func unconditionalCallers(env *Env, k *access.Key, action string) (who []string, unknown []string, err error) {
+	who, _, unknown, err = inventoryCallers(env, k, action)
+	return who, unknown, err
+}
+
+// inventoryCallers sorts the principals of the inventory (the root user,
+// users and roles) that may call the action on the key: without
+// conditions, only under conditions (each with them, "ARN (if …)"), or
+// Unknown.
+func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional, unknown []string, err error) {
+	res, err := env.Index.WhoCanKey(action, k)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, e := range res.Entries {
+		switch e.Kind {
+		case access.KindRoot, access.KindUser, access.KindRole:
+		default:
+			continue
+		}
+		switch {
+		case e.Decision == engine.Allow && !e.Conditional:
+			who = append(who, e.Principal)
+		case e.Decision == engine.Allow:
+			conditional = append(conditional, e.Principal+" (if "+strings.Join(e.Conditions, " and ")+")")
+		case e.Decision == engine.Unknown:
+			unknown = append(unknown, e.Principal+": "+strings.Join(e.Result.Missing, "; "))
+		}
+	}
+	return who, conditional, unknown, nil
+}
+
+// withoutGrantGap is the key with its grants taken as complete, for
+// actions no grant can give (PutKeyPolicy, ScheduleKeyDeletion) and for
+// callers no grant can name ("*").
+func withoutGrantGap(k *access.Key) *access.Key {
+	if k.GrantsErr == nil {
+		return k
+	}
+	c := *k
+	c.GrantsErr = nil
+	return &c
+}
+
+// callerCheck says who can make the call a remediation asks for, so that
+// the fix is known to be applicable: it is verified when someone can.
+func callerCheck(env *Env, k *access.Key, action string, r *Remediation) {
+	who, _, err := unconditionalCallers(env, withoutGrantGap(k), action)
+	if err != nil || len(who) == 0 {
+		r.Verified = false
+		r.Summary.EN += " Note: no principal of the input may call " + action + " on this key without conditions; check the key policy first (key-unmanageable)."
+		r.Summary.JA += "注意: 入力データ中に、このキーに対して条件なしで " + action + " を呼び出せるプリンシパルはありません。先にキーポリシーを確認してください (key-unmanageable)。"
+		return
+	}
+	r.Summary.EN += " Allowed to call " + action + ": " + joinLimited(who, 3) + "."
+	r.Summary.JA += action + " を呼び出せるプリンシパル: " + joinLimited(who, 3) + "。"
+}
+
+// joinLimited joins at most n items and says how many more there are.
+func joinLimited(ss []string, n int) string {
+	if len(ss) <= n {
+		return strings.Join(ss, ", ")
+	}
+	return strings.Join(ss[:n], ", ") + fmt.Sprintf(" (+%d)", len(ss)-n)
+}
+
+// useActions are the cryptographic operations the key can perform
+// (awsfacts.KeyUse, narrowed by its key usage when known).
+func useActions(k *inventory.Key) []string {
+	usage := ""
+	if k.Metadata != nil {
+		usage = k.Metadata.KeyUsage
+	}
+	return awsfacts.KeyUseFor(usage)
+}
+
+// isUseAction reports whether an action is a cryptographic operation.
+func isUseAction(action string) bool {
+	for _, a := range awsfacts.KeyUse {
+		if strings.EqualFold(a, action) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyActionNames are the KMS actions a key policy authorizes on a key.
+// RetireGrant is left out: the grant decides it, and kms:RetireGrant in a
+// key policy has no effect ([retiring grants]).
+//
+// [retiring grants]: https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+func keyActionNames() []string {
+	var out []string
+	for _, a := range awsfacts.KMSActions {
+		if a.Resource == awsfacts.KeyResource && a.Name != "RetireGrant" {
+			out = append(out, "kms:"+a.Name)
+		}
+	}
+	return out
+}
+
+// isAccountPrincipal reports whether a key-policy principal value is the
+// account itself (its ID or its root ARN).
+func isAccountPrincipal(v, acct string) bool {
+	return v == acct || v == "arn:aws:iam::"+acct+":root"
+}
+
+// principalAccount returns the account a key-policy principal value
+// belongs to ("" for "*" and service principals).
+func principalAccount(v string) string {
+	if len(v) == 12 && strings.Trim(v, "0123456789") == "" {
+		return v
+	}
+	f := strings.SplitN(v, ":", 6)
+	if len(f) == 6 && f[0] == "arn" {
+		return f[4]
+	}
+	return ""
+}
+
+// keyPolicyStatements returns the key-policy Allow statements that an
+// engine result cites.
+func keyPolicyStatements(d *policy.Document, r engine.Result) []*policy.Statement {
+	var out []*policy.Statement
+	seen := map[int]bool{}
+	for _, reason := range r.Reasons {
+		if reason.Layer != engine.LayerKeyPolicy || reason.Effect != "Allow" || seen[reason.Statement] {
+			continue
+		}
+		if reason.Statement >= 0 && reason.Statement < len(d.Statements) {
+			seen[reason.Statement] = true
+			out = append(out, d.Statements[reason.Statement])
+		}
+	}
+	return out
+}
+
+// grantIDs returns the grants an engine result cites.
+func grantIDs(r engine.Result) []string {
+	var out []string
+	for _, reason := range r.Reasons {
+		if reason.Layer == engine.LayerGrant {
+			out = append(out, strings.TrimPrefix(reason.Policy, "grant "))
+		}
+	}
+	return out
+}
+
+// stmtList renders statements for messages: 'Sid' (#1), #2.
+func stmtList(ss []*policy.Statement) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = stmtLabel(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sortedKeys returns a set's members, sorted.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// shortActions renders actions without the kms: prefix, for messages.
+func shortActions(actions []string) string {
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = strings.TrimPrefix(a, "kms:")
+	}
+	return strings.Join(out, ", ")
+}

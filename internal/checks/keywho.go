@@ -1,0 +1,310 @@
+package checks
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// This file groups who-can answers the way the key-policy checks report
+// them: by the principal the key policy names, with "*" standing for
+// everyone a wildcard (or NotPrincipal) statement reaches.
+
+// anyone is the subject of findings about wildcard statements.
+const anyone = "*"
+
+// whoCanMemo caches who-can answers within one check run.
+type whoCanMemo struct {
+	env     *Env
+	m       map[*access.Key]map[string]*access.WhoCanResult
+	partsOf map[*access.Key]keyParts
+}
+
+func newWhoCanMemo(env *Env) *whoCanMemo {
+	return &whoCanMemo{env: env, m: map[*access.Key]map[string]*access.WhoCanResult{}}
+}
+
+func (w *whoCanMemo) get(k *access.Key, action string) *access.WhoCanResult {
+	byAction := w.m[k]
+	if byAction == nil {
+		byAction = map[string]*access.WhoCanResult{}
+		w.m[k] = byAction
+	}
+	if r, ok := byAction[action]; ok {
+		return r
+	}
+	r, err := w.env.Index.WhoCanKey(action, k)
+	if err != nil {
+		r = &access.WhoCanResult{Action: action, Key: k.ARN}
+	}
+	byAction[action] = r
+	return r
+}
+
+// namingStatements are the Allow statements of a key policy that name the
+// principal explicitly (its ARN, as written) and cover the action.
+func namingStatements(d *policy.Document, principal, action string) []*policy.Statement {
+	var out []*policy.Statement
+	for _, s := range d.Statements {
+		if s.Effect != policy.Allow || s.Principal == nil || !s.MatchAction(action) {
+			continue
+		}
+		for _, v := range s.Principal.AWS {
+			if v == principal {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// subjectAccess is what one subject may do with a key, and how.
+type subjectAccess struct {
+	subject string
+	kind    access.Kind
+	actions map[string]bool
+	// unknown actions could not be decided (missing data).
+	unknown map[string]bool
+	missing map[string]bool
+	stmts   map[int]*policy.Statement
+	conds   map[string]bool
+	// reached lists the principals a "*" subject stands for.
+	reached map[string]bool
+}
+
+func newSubjectAccess(subject string, kind access.Kind) *subjectAccess {
+	return &subjectAccess{subject: subject, kind: kind, actions: map[string]bool{}, unknown: map[string]bool{},
+		missing: map[string]bool{}, stmts: map[int]*policy.Statement{}, conds: map[string]bool{}, reached: map[string]bool{}}
+}
+
+func (s *subjectAccess) statements() []*policy.Statement {
+	var out []*policy.Statement
+	for _, st := range s.stmts {
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out
+}
+
+func (s *subjectAccess) record(e access.Entry, action string, stmts []*policy.Statement) {
+	if e.Decision == engine.Unknown {
+		s.unknown[action] = true
+		for _, m := range e.Result.Missing {
+			s.missing[m] = true
+		}
+	} else {
+		s.actions[action] = true
+	}
+	for _, st := range stmts {
+		s.stmts[st.Index] = st
+	}
+	for _, c := range e.Conditions {
+		s.conds[c] = true
+	}
+}
+
+// policyPart is the key with only some Allow statements of its key policy
+// (every Deny stays, so what they deny stays denied) and no grants: the
+// engine then answers "what do these statements give on their own", which
+// the whole policy can hide when another statement allows first. A kept
+// statement may have its Principal replaced; indexes stay those of the
+// real policy, so explanations cite real statements.
+func policyPart(k *access.Key, edit func(s *policy.Statement) *policy.Statement) *access.Key {
+	d := *k.Policy
+	d.Statements = nil
+	for _, s := range k.Policy.Statements {
+		if s.Effect == policy.Deny {
+			d.Statements = append(d.Statements, s)
+			continue
+		}
+		if e := edit(s); e != nil {
+			d.Statements = append(d.Statements, e)
+		}
+	}
+	part := k.WithPolicy(&d)
+	part.Grants, part.GrantsErr = nil, nil
+	return part
+}
+
+// namedPart keeps the Allow statements that name principals, without the
+// account principal (delegation is not direct access).
+func namedPart(k *access.Key) *access.Key {
+	acct := k.Inv.Account
+	return policyPart(k, func(s *policy.Statement) *policy.Statement {
+		if s.Principal == nil || s.Principal.Wildcard {
+			return nil
+		}
+		pr := *s.Principal
+		pr.AWS = nil
+		for _, v := range s.Principal.AWS {
+			if !isAccountPrincipal(v, acct) {
+				pr.AWS = append(pr.AWS, v)
+			}
+		}
+		if len(pr.AWS) == 0 {
+			return nil
+		}
+		c := *s
+		c.Principal = &pr
+		return &c
+	})
+}
+
+// wildPart keeps the Allow statements that name "*" or use NotPrincipal.
+func wildPart(k *access.Key) *access.Key {
+	return policyPart(k, func(s *policy.Statement) *policy.Statement {
+		if s.NotPrincipal != nil || s.Principal != nil && s.Principal.Wildcard {
+			return s
+		}
+		return nil
+	})
+}
+
+// keyParts caches a key's parts within one check run.
+type keyParts struct{ named, wild *access.Key }
+
+func (w *whoCanMemo) parts(k *access.Key) keyParts {
+	if w.partsOf == nil {
+		w.partsOf = map[*access.Key]keyParts{}
+	}
+	p, ok := w.partsOf[k]
+	if !ok {
+		p = keyParts{named: namedPart(k), wild: wildPart(k)}
+		w.partsOf[k] = p
+	}
+	return p
+}
+
+// anyAccountPrincipal stands for an arbitrary principal of the key's own
+// account that no statement names.
+func anyAccountPrincipal(acct string) probe {
+	return probe{caller: "arn:aws:iam::" + acct + ":role/keywarden-any-principal", ctx: map[string]engine.Value{
+		"aws:principalarn": {Unknown: true}, "aws:userid": {Unknown: true}, "aws:username": {Unknown: true},
+	}, absent: directCallAbsent}
+}
+
+// directAccess groups what principals can do with the key through the key
+// policy alone, without account delegation or grants (the engine's
+// key-policy-direct rule), by subject: each principal the key policy names,
+// and "*" for what wildcard and NotPrincipal statements give an arbitrary
+// principal of the key's account.
+func directAccess(w *whoCanMemo, k *access.Key, actions []string) map[string]*subjectAccess {
+	out := map[string]*subjectAccess{}
+	parts := w.parts(k)
+	for _, a := range actions {
+		for _, e := range w.get(parts.named, a).Entries {
+			if e.Via != engine.RuleDirect || (e.Decision != engine.Allow && e.Decision != engine.Unknown) {
+				continue
+			}
+			sa := out[e.Principal]
+			if sa == nil {
+				sa = newSubjectAccess(e.Principal, e.Kind)
+				out[e.Principal] = sa
+			}
+			stmts := namingStatements(k.Policy, e.Principal, a)
+			if len(stmts) == 0 {
+				stmts = keyPolicyStatements(k.Policy, e.Result)
+			}
+			sa.record(e, a, stmts)
+		}
+		if len(wildcardStatements(k.Policy)) == 0 {
+			continue
+		}
+		r := decideProbe(w.env, parts.wild, anyAccountPrincipal(k.Inv.Account), a)
+		if (r.Decision != engine.Allow && r.Decision != engine.Unknown) || r.Rule != engine.RuleDirect {
+			continue
+		}
+		sa := out[anyone]
+		if sa == nil {
+			sa = newSubjectAccess(anyone, access.KindAnyone)
+			out[anyone] = sa
+		}
+		sa.record(access.Entry{Principal: anyone, Decision: r.Decision, Conditions: r.Conditions, Result: r}, a, keyPolicyStatements(k.Policy, r))
+		for _, e := range w.get(parts.wild, a).Entries {
+			if e.Decision == engine.Allow && e.Kind != access.KindAnyone {
+				sa.reached[e.Principal] = true
+			}
+		}
+	}
+	return out
+}
+
+// subjectsSorted returns the subjects, "*" first.
+func subjectsSorted(m map[string]*subjectAccess) []*subjectAccess {
+	var out []*subjectAccess
+	for _, s := range m {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].subject < out[j].subject })
+	return out
+}
+
+// dropForSubject rewrites statement s of the key policy so that subject
+// (a principal ARN, or "*" for a wildcard statement) loses the actions
+// drop reports there and keeps the rest. A statement naming only the
+// subject is narrowed in place (or removed when nothing is left); a
+// statement naming others too loses the subject, and a new statement with
+// the same conditions gives the subject what it keeps. It returns the
+// actions the subject keeps.
+func dropForSubject(p *rawPolicy, s *policy.Statement, subject string, drop func(string) bool, sidSuffix string) []string {
+	st := p.stmt(s.Index)
+	if st == nil {
+		return nil
+	}
+	keep := actionsWithout(s, drop)
+	onlySubject := subject == anyone || s.Principal != nil && len(s.Principal.AWS) == 1 && s.Principal.AWS[0] == subject &&
+		len(s.Principal.Service)+len(s.Principal.Federated)+len(s.Principal.CanonicalUser) == 0
+	if onlySubject {
+		if len(keep) == 0 {
+			p.remove(s.Index)
+		} else {
+			setActions(st, keep)
+		}
+		return keep
+	}
+	orig := copyStatement(st)
+	if !removePrincipals(st, func(v string) bool { return v == subject }) {
+		p.remove(s.Index)
+	}
+	if len(keep) > 0 {
+		ns := copyStatement(orig)
+		setPrincipal(ns, []string{subject})
+		setActions(ns, keep)
+		sid, _ := orig[elementKey(orig, "Sid")].(string)
+		delete(ns, elementKey(ns, "Sid"))
+		ns["Sid"] = p.uniqueSid(sid + sidSuffix)
+		p.add(ns)
+	}
+	return keep
+}
+
+// principalLabel names a subject in messages.
+func principalLabel(subject string) string {
+	if subject == anyone {
+		return "\"*\""
+	}
+	return subject
+}
+
+// iamOwner splits an inventory user or role ARN into the IAM kind
+// ("user" or "role") and name, for aws iam put-…-policy commands.
+func iamOwner(arn string) (kind, name string, ok bool) {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) != 6 || f[2] != "iam" {
+		return "", "", false
+	}
+	res := f[5]
+	switch {
+	case strings.HasPrefix(res, "user/"):
+		kind = "user"
+	case strings.HasPrefix(res, "role/"):
+		kind = "role"
+	default:
+		return "", "", false
+	}
+	return kind, res[strings.LastIndexByte(res, '/')+1:], true
+}
