@@ -298,7 +298,12 @@ func (ix *Index) keyCells(k *Key, kmsStmts [][]*policy.Statement, classes []int)
 	f := factsOf(k)
 	keyPersonal := usesPrincipalKeys(k.Policy)
 	shared := map[pairKey]*Cell{}
+	// A key open to "*" reaches every principal: size for that at once
+	// rather than growing (and copying) the slice many times.
 	var out []Cell
+	if f.anyone {
+		out = make([]Cell, 0, len(ix.principals))
+	}
 	for i, p := range ix.principals {
 		if !f.mayReach(p, k, kmsStmts[i]) {
 			continue

@@ -112,8 +112,12 @@ func MatchResource(pattern, arn string) bool {
 	if pattern == "*" || pattern == arn {
 		return true
 	}
-	if !strings.ContainsAny(pattern, "*?") && !strings.Contains(pattern, literalStar) && !strings.Contains(pattern, literalQuestion) && len(pattern) != len(arn) {
-		return false
+	if !strings.ContainsAny(pattern, "*?") && !strings.Contains(pattern, literalStar) && !strings.Contains(pattern, literalQuestion) {
+		// Without wildcards the ARNs must be equal but for the case of
+		// the fields before the resource part.
+		if len(pattern) != len(arn) || !strings.EqualFold(pattern, arn) {
+			return false
+		}
 	}
 	pf, pn := SplitARN(pattern)
 	af, an := SplitARN(arn)
