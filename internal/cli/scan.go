@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/checks"
-	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/suppress"
 	"github.com/spf13/cobra"
@@ -199,7 +197,7 @@ func runScan(ctx context.Context, cmdPath string, opts *scanOptions) error {
 	if opts.Suppress != "" {
 		sup, err = suppress.Load(opts.Suppress, suppress.Options{KnownChecks: checkIDs()})
 		if err != nil {
-			return &InputError{Err: locatedErrors(err)}
+			return &InputError{Err: err}
 		}
 	}
 	snap, src, err := opts.account.load(ctx, opts.streams, cmdPath)
@@ -317,19 +315,4 @@ func warnUnused(w io.Writer, f *suppress.File, unused []suppress.Suppression, ra
 
 func ranCheck(cs []*checks.Check, id string) bool {
 	return slices.ContainsFunc(cs, func(c *checks.Check) bool { return c.ID == id })
-}
-
-// locatedErrors turns a suppression file's errors into policy.Errors, so
-// that Main prints them one per line like every other located input
-// error.
-func locatedErrors(err error) error {
-	var es suppress.Errors
-	if !errors.As(err, &es) {
-		return err
-	}
-	out := make(policy.Errors, len(es))
-	for i, e := range es {
-		out[i] = &policy.Error{Source: e.File, Path: e.Path, Line: e.Line, Col: e.Col, Msg: e.Msg}
-	}
-	return out
 }

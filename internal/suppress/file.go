@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"fmt"
+	"github.com/keywarden/keywarden/internal/policy"
 	"os"
 	"regexp"
 	"slices"
@@ -61,51 +62,6 @@ type Options struct {
 	KnownChecks []string
 }
 
-// An Error is one problem in a suppression file, located by line, column
-// (counted in characters, from 1) and JSON path
-// (suppressions[2].expires).
-type Error struct {
-	File string
-	Line int
-	Col  int
-	Path string
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
-	}
-	b.WriteString(": ")
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Errors is every problem found in one file, in the order of the file.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
-
-// Unwrap lets errors.As find the individual *Error values.
-func (es Errors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
 // Load reads and parses a suppression file.
 func Load(path string, opts Options) (*File, error) {
 	data, err := os.ReadFile(path)
@@ -124,7 +80,7 @@ var (
 )
 
 // Parse reads a suppression file. It reports every problem it finds, as
-// Errors, and then returns no file: a file that is partly wrong might
+// policy.Errors, and then returns no file: a file that is partly wrong might
 // suppress less, or more, than its author meant.
 func Parse(name string, data []byte, opts Options) (*File, error) {
 	p := &parser{name: name, data: data, opts: opts}
@@ -139,12 +95,7 @@ func Parse(name string, data []byte, opts Options) (*File, error) {
 	}
 	f := p.file(root)
 	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b *Error) int {
-			if a.Line != b.Line {
-				return a.Line - b.Line
-			}
-			return a.Col - b.Col
-		})
+		p.errs.Sort()
 		return nil, p.errs
 	}
 	return f, nil
@@ -154,12 +105,12 @@ type parser struct {
 	name string
 	data []byte
 	opts Options
-	errs Errors
+	errs policy.Errors
 }
 
 func (p *parser) errorf(offset int, path, format string, args ...any) {
 	line, col := posjson.LineCol(p.data, offset)
-	p.errs = append(p.errs, &Error{File: p.name, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &policy.Error{Source: p.name, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // fields checks an object's member names and returns the members by name.

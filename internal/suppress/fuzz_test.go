@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"encoding/json"
+	"github.com/keywarden/keywarden/internal/policy"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,7 +15,7 @@ import (
 
 // FuzzParse feeds any bytes to Parse, seeded from every file of
 // testdata/parse, and checks its promises: it does not panic; an error
-// comes without a file and is a non-empty Errors whose every entry names
+// comes without a file and is a non-empty policy.Errors whose every entry names
 // the file and a line; a file holds only valid suppressions, and written
 // back as JSON it parses to the same suppressions.
 func FuzzParse(f *testing.F) {
@@ -39,12 +40,12 @@ func FuzzParse(f *testing.F) {
 			if file != nil {
 				t.Fatalf("Parse returned a file with error %v", err)
 			}
-			es, ok := err.(Errors)
+			es, ok := err.(policy.Errors)
 			if !ok || len(es) == 0 {
-				t.Fatalf("error %v (%T) is not a non-empty Errors", err, err)
+				t.Fatalf("error %v (%T) is not a non-empty policy.Errors", err, err)
 			}
 			for _, e := range es {
-				if e.File != "s.json" || e.Line < 1 || e.Col < 1 {
+				if e.Source != "s.json" || e.Line < 1 || e.Col < 1 {
 					t.Fatalf("error %q is not located", e)
 				}
 			}

@@ -3,6 +3,7 @@ package suppress
 import (
 	"flag"
 	"fmt"
+	"github.com/keywarden/keywarden/internal/policy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,7 +74,7 @@ func dump(f *File, err error) string {
 		if f != nil {
 			fmt.Fprintf(&b, "BUG: a file was returned with the error\n")
 		}
-		es, ok := err.(Errors)
+		es, ok := err.(policy.Errors)
 		if !ok {
 			return "error " + err.Error() + "\n"
 		}
