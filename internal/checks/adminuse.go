@@ -162,18 +162,36 @@ func adminUseFinding(env *Env, k *access.Key, adm *subjectAccess, use usePaths) 
 		EN: fmt.Sprintf("%s can both administer key %s (%s) and use it (%s): no separation of duties", who, ref, shortActions(sortedKeys(adm.actions)), summarizeActions(use.actions)),
 		JA: fmt.Sprintf("%s はキー %s を管理 (%s) も使用 (%s) もできます: 職務が分離されていません", who, ref, shortActions(sortedKeys(adm.actions)), summarizeActions(use.actions)),
 	}
-	f.Explanation = append(f.Explanation, "administers through key policy statement "+stmtList(admStmts))
+	f.Explanation = append(f.Explanation, Text{
+		EN: "administers through key policy statement " + stmtList(admStmts),
+		JA: "キーポリシーのステートメント " + stmtList(admStmts) + " によりキーを管理できます",
+	})
 	if s := use.statements(); len(s) > 0 {
-		f.Explanation = append(f.Explanation, "uses through key policy statement "+stmtList(s))
+		f.Explanation = append(f.Explanation, Text{
+			EN: "uses through key policy statement " + stmtList(s),
+			JA: "キーポリシーのステートメント " + stmtList(s) + " によりキーを使用できます",
+		})
 	}
 	if len(use.grants) > 0 {
-		f.Explanation = append(f.Explanation, "uses through grant "+strings.Join(sortedKeys(use.grants), ", "))
+		grants := strings.Join(sortedKeys(use.grants), ", ")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "uses through grant " + grants,
+			JA: "グラント " + grants + " によりキーを使用できます",
+		})
 	}
 	if len(use.iam) > 0 {
-		f.Explanation = append(f.Explanation, "uses through its IAM policies (the key policy delegates to the account): "+strings.Join(sortedKeys(use.iam), ", "))
+		iam := strings.Join(sortedKeys(use.iam), ", ")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "uses through its IAM policies (the key policy delegates to the account): " + iam,
+			JA: "自身の IAM ポリシーによりキーを使用できます (キーポリシーがアカウントに委任しています): " + iam,
+		})
 	}
 	if len(adm.conds) > 0 {
-		f.Explanation = append(f.Explanation, "administration under conditions: "+strings.Join(sortedKeys(adm.conds), "; "))
+		conds := strings.Join(sortedKeys(adm.conds), "; ")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "administration under conditions: " + conds,
+			JA: "管理できるのは次の条件を満たす場合です: " + conds,
+		})
 	}
 	f.Remediation = adminUseRemediation(env, k, adm, use)
 	return f

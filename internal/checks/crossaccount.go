@@ -2,7 +2,9 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -126,17 +128,17 @@ type externalAccess struct {
 	account                   string // "" for an organization subject
 	org                       string // set for an organization subject
 	actions, unknown, missing map[string]bool
-	paths                     map[string]bool
+	paths                     map[string]Text // by the English line
 	stmts                     map[int]*policy.Statement
 	grants                    map[string]bool
 }
 
 func newExternal(acct, org string) *externalAccess {
 	return &externalAccess{account: acct, org: org, actions: map[string]bool{}, unknown: map[string]bool{}, missing: map[string]bool{},
-		paths: map[string]bool{}, stmts: map[int]*policy.Statement{}, grants: map[string]bool{}}
+		paths: map[string]Text{}, stmts: map[int]*policy.Statement{}, grants: map[string]bool{}}
 }
 
-func (x *externalAccess) record(d *policy.Document, r engine.Result, action, path string) {
+func (x *externalAccess) record(d *policy.Document, r engine.Result, action string, path Text) {
 	if r.Decision == engine.Unknown {
 		x.unknown[action] = true
 		for _, m := range r.Missing {
@@ -145,7 +147,7 @@ func (x *externalAccess) record(d *policy.Document, r engine.Result, action, pat
 	} else {
 		x.actions[action] = true
 	}
-	x.paths[path] = true
+	x.paths[path.EN] = path
 	for _, s := range keyPolicyStatements(d, r) {
 		x.stmts[s.Index] = s
 	}
@@ -192,13 +194,15 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 				// decide those, with the account's organization known.
 				continue
 			}
-			path := strings.TrimSuffix(strings.TrimSuffix(e.Description, " that its own IAM policies allow"), " (its own IAM policies are unknown)")
+			// The description is who-can's, in English in both languages.
+			who := strings.TrimSuffix(strings.TrimSuffix(e.Description, " that its own IAM policies allow"), " (its own IAM policies are unknown)")
+			path := Text{EN: who, JA: who}
 			if e.Grant != "" {
-				path += " through grant " + e.Grant
+				path = Text{EN: who + " through grant " + e.Grant, JA: who + ": グラント " + e.Grant + " 経由"}
 			} else if st := keyPolicyStatements(k.Policy, e.Result); len(st) > 0 {
-				path += " through key policy statement " + stmtList(st)
+				path = Text{EN: who + " through key policy statement " + stmtList(st), JA: who + ": キーポリシーのステートメント " + stmtList(st) + " 経由"}
 			}
-			get(e.Account, "").record(k.Policy, e.Result, a, path+conditionsSuffix(e.Result))
+			get(e.Account, "").record(k.Policy, e.Result, a, withConditions(path, e.Result))
 		}
 	}
 	// Principal "*" statements pinned to other accounts or organizations.
@@ -227,7 +231,11 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 		for _, a := range useActions(k.Inv) {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
-				get(acct, "").record(k.Policy, r, a, "any principal of account "+acct+" through key policy statement "+stmtList(keyPolicyStatements(k.Policy, r))+conditionsSuffix(r))
+				st := stmtList(keyPolicyStatements(k.Policy, r))
+				get(acct, "").record(k.Policy, r, a, withConditions(Text{
+					EN: "any principal of account " + acct + " through key policy statement " + st,
+					JA: "アカウント " + acct + " の任意のプリンシパル: キーポリシーのステートメント " + st + " 経由",
+				}, r))
 			}
 		}
 	}
@@ -236,7 +244,11 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 		for _, a := range useActions(k.Inv) {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
-				get("", org).record(k.Policy, r, a, "any principal of organization "+org+" through key policy statement "+stmtList(keyPolicyStatements(k.Policy, r))+conditionsSuffix(r))
+				st := stmtList(keyPolicyStatements(k.Policy, r))
+				get("", org).record(k.Policy, r, a, withConditions(Text{
+					EN: "any principal of organization " + org + " through key policy statement " + st,
+					JA: "組織 " + org + " の任意のプリンシパル: キーポリシーのステートメント " + st + " 経由",
+				}, r))
 			}
 		}
 	}
@@ -277,10 +289,11 @@ func orgOfAccount(env *Env, k *access.Key, acct string) string {
 	return "?"
 }
 
-// conditionsSuffix renders the conditions of an allow for a path line. The
+// withConditions appends the conditions of an allow to a path line. The
 // caller's own IAM policies, which every cross-account path needs, are
-// said once rather than per action.
-func conditionsSuffix(r engine.Result) string {
+// said once rather than per action. The conditions are the engine's text,
+// the same in both languages.
+func withConditions(path Text, r engine.Result) Text {
 	var cs []string
 	iam := false
 	for _, c := range r.Conditions {
@@ -290,14 +303,15 @@ func conditionsSuffix(r engine.Result) string {
 		}
 		cs = append(cs, strings.ReplaceAll(c, " in account "+outsiderAccount, ""))
 	}
-	out := ""
 	if len(cs) > 0 {
-		out = " (if " + strings.Join(cs, " and ") + ")"
+		path.EN += " (if " + strings.Join(cs, " and ") + ")"
+		path.JA += " (条件: " + strings.Join(cs, " かつ ") + ")"
 	}
 	if iam {
-		out += "; its own IAM policies must allow it too"
+		path.EN += "; its own IAM policies must allow it too"
+		path.JA += "。そのプリンシパル自身の IAM ポリシーでも許可されている必要があります"
 	}
-	return out
+	return path
 }
 
 func sortedExternal(m map[string]*externalAccess) []*externalAccess {
@@ -342,7 +356,9 @@ func crossAccountFinding(env *Env, k *access.Key, org keyOrg, xa *externalAccess
 		}
 		f.Missing = sortedKeys(xa.missing)
 	}
-	f.Explanation = sortedKeys(xa.paths)
+	for _, p := range slices.Sorted(maps.Keys(xa.paths)) {
+		f.Explanation = append(f.Explanation, xa.paths[p])
+	}
 	if status == Fail {
 		f.Remediation = crossAccountRemediation(env, k, xa)
 	}

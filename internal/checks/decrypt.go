@@ -69,11 +69,14 @@ func decryptFailure(env *Env, p *identityPolicy, g broadGrant) Finding {
 			JA: fmt.Sprintf("%s のステートメント %s が、固定の ARN に限定されていない KMS キー (%s) に対して %s を許可しています", p.Label, stmtLabel(g.Stmt), g.Resources, acts),
 		}}
 	if len(p.Attached) > 0 {
-		f.Explanation = append(f.Explanation, "attached to: "+strings.Join(p.Attached, ", "))
+		f.Explanation = append(f.Explanation, attachedTo(p.Attached))
 	}
 	keys := reachableKeys(env, p, g)
 	for _, k := range keys {
-		f.Explanation = append(f.Explanation, "reaches "+k.ARN+" (its key policy delegates to the account)")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "reaches " + k.ARN + " (its key policy delegates to the account)",
+			JA: "対象になるキー: " + k.ARN + " (キーポリシーがアカウントに委任しているため)",
+		})
 	}
 	f.Remediation = decryptRemediation(env, p, g, keys)
 	return f
@@ -356,6 +359,12 @@ func keepsManagement(env *Env, k *access.Key, fixed []byte) bool {
 }
 
 func joinComma(ss []string) string { return strings.Join(ss, ", ") }
+
+// attachedTo is the explanation line naming the principals a policy is
+// attached to.
+func attachedTo(arns []string) Text {
+	return Text{EN: "attached to: " + joinComma(arns), JA: "アタッチ先: " + joinComma(arns)}
+}
 
 // fullAccessRemediation narrows a full-access statement to the keys it
 // reaches; for an AWS managed policy (which cannot be edited) it advises

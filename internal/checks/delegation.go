@@ -144,11 +144,20 @@ func delegationFinding(env *Env, k *access.Key) Finding {
 			EN: "the key policy of " + ref + " names account " + acct + ", but its statement " + dl.denied + " denies the account's principals: IAM policies cannot grant access to the key",
 			JA: "キー " + ref + " のキーポリシーはアカウント " + acct + " を指定していますが、ステートメント " + dl.denied + " がアカウントのプリンシパルを拒否しています: IAM ポリシーでキーへのアクセスを許可できません",
 		}
-		f.Explanation = append(f.Explanation, "the key policy's statement "+dl.denied+" denies an arbitrary principal of the account even though an account statement allows; only the principals it exempts can be given access, and not through IAM alone")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "the key policy's statement " + dl.denied + " denies an arbitrary principal of the account even though an account statement allows; only the principals it exempts can be given access, and not through IAM alone",
+			JA: "キーポリシーのステートメント " + dl.denied + " は、アカウントのステートメントが許可していても、アカウントの任意のプリンシパルを拒否します。アクセスを与えられるのはこのステートメントが除外するプリンシパルだけで、それも IAM ポリシーだけでは与えられません",
+		})
 	} else {
-		f.Explanation = append(f.Explanation, "no Allow statement names arn:aws:iam::"+acct+":root or "+acct)
+		f.Explanation = append(f.Explanation, Text{
+			EN: "no Allow statement names arn:aws:iam::" + acct + ":root or " + acct,
+			JA: "arn:aws:iam::" + acct + ":root または " + acct + " を指定する Allow ステートメントがありません",
+		})
 		if w := wildcardStatements(k.Policy); len(w) > 0 {
-			f.Explanation = append(f.Explanation, "statement "+stmtList(w)+" names \"*\": that gives access directly, whatever IAM policies say; it is not delegation")
+			f.Explanation = append(f.Explanation, Text{
+				EN: "statement " + stmtList(w) + " names \"*\": that gives access directly, whatever IAM policies say; it is not delegation",
+				JA: "ステートメント " + stmtList(w) + " は \"*\" を指定しています: これは IAM ポリシーにかかわらず直接アクセスを与えるもので、委任ではありません",
+			})
 		}
 	}
 	f.Remediation = delegationRemediation(env, k, dl)

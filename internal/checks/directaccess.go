@@ -3,7 +3,6 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -82,19 +81,29 @@ func directAccessFinding(env *Env, k *access.Key, sa *subjectAccess) Finding {
 			EN: fmt.Sprintf("key policy statement %s lets principals use key %s through the key policy alone (%s), whatever their IAM policies say", stmtList(stmts), ref, list),
 			JA: fmt.Sprintf("キーポリシーのステートメント %s により、プリンシパルは IAM ポリシーにかかわらずキーポリシーだけでキー %s を使用できます (%s)", stmtList(stmts), ref, list),
 		}
-		f.Explanation = append(f.Explanation, fmt.Sprintf("principals of the input it reaches (%d): %s", len(sa.reached), joinLimited(sortedKeys(sa.reached), 5)))
+		reached := joinLimited(sortedKeys(sa.reached), 5)
+		f.Explanation = append(f.Explanation, Text{
+			EN: fmt.Sprintf("principals of the input it reaches (%d): %s", len(sa.reached), reached),
+			JA: fmt.Sprintf("対象になる入力中のプリンシパル (%d 件): %s", len(sa.reached), reached),
+		})
 	default:
 		f.Message = Text{
 			EN: fmt.Sprintf("%s can use key %s through the key policy alone (%s): IAM policies do not show this access", sa.subject, ref, list),
 			JA: fmt.Sprintf("%s はキーポリシーだけでキー %s を使用できます (%s): この権限は IAM ポリシーには現れません", sa.subject, ref, list),
 		}
 		if sa.kind == access.KindNamed {
-			f.Explanation = append(f.Explanation, sa.subject+" is not in the input: it was deleted, or its account's IAM data was not read")
+			f.Explanation = append(f.Explanation, Text{
+				EN: sa.subject + " is not in the input: it was deleted, or its account's IAM data was not read",
+				JA: sa.subject + " は入力にありません: 削除されたか、そのアカウントの IAM データが取得されていません",
+			})
 		}
 	}
-	f.Explanation = append(f.Explanation, "named in key policy statement "+stmtList(stmts))
+	f.Explanation = append(f.Explanation, Text{
+		EN: "named in key policy statement " + stmtList(stmts),
+		JA: "キーポリシーのステートメント " + stmtList(stmts) + " で指定されています",
+	})
 	if len(sa.conds) > 0 {
-		f.Explanation = append(f.Explanation, "under conditions: "+strings.Join(sortedKeys(sa.conds), "; "))
+		f.Explanation = append(f.Explanation, underConditions(sortedKeys(sa.conds)))
 	}
 	if status == Unknown {
 		f.Missing = sortedKeys(sa.missing)

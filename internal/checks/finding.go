@@ -169,8 +169,11 @@ type Finding struct {
 	Policy    string     `json:"policy,omitempty"`
 	Statement *Statement `json:"statement,omitempty"`
 	Message   Text       `json:"message"`
-	// Explanation lists the engine's reasons, one line each.
-	Explanation []string `json:"explanation,omitempty"`
+	// Explanation lists the reasons for the finding, one line each: the
+	// statements, grants and engine decisions that make it true. Text the
+	// engine generates (a decision's summary, a condition) is embedded
+	// verbatim in both languages.
+	Explanation []Text `json:"explanation,omitempty"`
 	// Missing lists the data whose absence made the finding Unknown.
 	Missing     []string     `json:"missing,omitempty"`
 	Remediation *Remediation `json:"remediation,omitempty"`

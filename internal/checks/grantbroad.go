@@ -109,22 +109,27 @@ func grantBroadFinding(env *Env, k *access.Key, g *inventory.Grant, why []Text) 
 		EN: fmt.Sprintf("grant %s on key %s to %s is broad: %s", g.ID, keyRef(k.Inv), g.GranteePrincipal, strings.Join(en, "; ")),
 		JA: fmt.Sprintf("キー %s のグラント %s (グランティー %s) は広すぎます: %s", keyRef(k.Inv), g.ID, g.GranteePrincipal, strings.Join(ja, "。")),
 	}
-	f.Explanation = append(f.Explanation, "operations: "+strings.Join(g.Operations, ", "))
+	ops := strings.Join(g.Operations, ", ")
+	f.Explanation = append(f.Explanation, Text{EN: "operations: " + ops, JA: "オペレーション: " + ops})
 	if g.Name != "" {
-		f.Explanation = append(f.Explanation, "name: "+g.Name)
+		f.Explanation = append(f.Explanation, Text{EN: "name: " + g.Name, JA: "名前: " + g.Name})
 	}
 	if g.RetiringPrincipal != "" {
-		f.Explanation = append(f.Explanation, "retiring principal: "+g.RetiringPrincipal)
+		f.Explanation = append(f.Explanation, Text{EN: "retiring principal: " + g.RetiringPrincipal, JA: "リタイアプリンシパル: " + g.RetiringPrincipal})
 	}
 	if g.IssuingAccount != "" {
-		f.Explanation = append(f.Explanation, "issuing account: "+g.IssuingAccount)
+		f.Explanation = append(f.Explanation, Text{EN: "issuing account: " + g.IssuingAccount, JA: "発行元アカウント: " + g.IssuingAccount})
 	}
 	if !g.CreationDate.IsZero() {
-		f.Explanation = append(f.Explanation, "created: "+g.CreationDate.UTC().Format("2006-01-02"))
+		created := g.CreationDate.UTC().Format("2006-01-02")
+		f.Explanation = append(f.Explanation, Text{EN: "created: " + created, JA: "作成日: " + created})
 	}
 	for _, op := range g.Operations {
 		if op == "CreateGrant" {
-			f.Explanation = append(f.Explanation, "it includes CreateGrant: the grantee can pass these operations on in grants of its own")
+			f.Explanation = append(f.Explanation, Text{
+				EN: "it includes CreateGrant: the grantee can pass these operations on in grants of its own",
+				JA: "CreateGrant が含まれています: グランティーは自らグラントを作成して、これらのオペレーションを他のプリンシパルに渡せます",
+			})
 		}
 	}
 	f.Remediation = grantRemediation(env, k, g)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keywarden/keywarden/internal/awscli"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"golang.org/x/tools/txtar"
 )
@@ -95,5 +96,77 @@ func checkRemediation(t *testing.T, where string, r *Remediation) {
 	}
 	for i := range r.Alternatives {
 		checkRemediation(t, where+" (alternative)", &r.Alternatives[i])
+	}
+}
+
+// TestExplanationsBilingual holds every explanation line to both
+// languages: each finding of every check case, and of the bundled example
+// account (examples/scan-account, scanned with the whole catalogue), must
+// have non-empty English and Japanese for every line. The Japanese report
+// prints these lines under 理由.
+func TestExplanationsBilingual(t *testing.T) {
+	lines := 0
+	check := func(where string, fs []Finding) {
+		t.Helper()
+		for _, f := range fs {
+			for i, e := range f.Explanation {
+				lines++
+				if e.EN == "" || e.JA == "" {
+					t.Errorf("%s: %s: explanation[%d] needs English and Japanese: %+v", where, findingLine(f), i, e)
+				}
+			}
+		}
+	}
+
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no check case found under testdata")
+	}
+	for _, file := range files {
+		c, ok := Lookup(filepath.Base(filepath.Dir(file)))
+		if !ok {
+			continue // TestCases reports it
+		}
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var snap []byte
+		var trusted []string
+		for _, f := range ar.Files {
+			switch f.Name {
+			case "snapshot.json":
+				snap = f.Data
+			case "trusted-accounts":
+				trusted = strings.Fields(string(f.Data))
+			}
+		}
+		s, err := inventory.Read(file, bytes.NewReader(snap))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := NewEnv(s, trusted, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(file, Run(env, []*Check{c}))
+	}
+
+	const example = "../../examples/scan-account"
+	s, _, err := awscli.Import(example, awscli.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := NewEnv(s, nil, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := lines
+	check(example, Run(env, All()))
+	if lines == before {
+		t.Errorf("%s: no finding has an explanation; the test no longer sees what it checks", example)
 	}
 }

@@ -185,6 +185,13 @@ func callerCheck(env *Env, k *access.Key, action string, r *Remediation) {
 	r.Summary.JA += action + " を呼び出せるプリンシパル: " + joinLimited(who, 3) + "。"
 }
 
+// underConditions is the explanation line listing a statement's
+// conditions, in the policy's own words.
+func underConditions(conds []string) Text {
+	c := strings.Join(conds, "; ")
+	return Text{EN: "under conditions: " + c, JA: "条件: " + c}
+}
+
 // joinLimited joins at most n items and says how many more there are.
 func joinLimited(ss []string, n int) string {
 	if len(ss) <= n {

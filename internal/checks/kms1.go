@@ -104,7 +104,7 @@ var kmsFullAccess = register(&Check{
 						JA: p.Label + " のステートメント " + stmtLabel(g.Stmt) + " が、固定の ARN に限定されていないキー (" + g.Resources + ") に対してすべての KMS アクションを許可しています",
 					}}
 				if len(p.Attached) > 0 {
-					f.Explanation = append(f.Explanation, "attached to: "+joinComma(p.Attached))
+					f.Explanation = append(f.Explanation, attachedTo(p.Attached))
 				}
 				f.Remediation = fullAccessRemediation(env, p, g)
 				out = append(out, f)

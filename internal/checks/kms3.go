@@ -97,12 +97,15 @@ func pendingDeletionFailure(env *Env, k *access.Key) Finding {
 			}
 		}
 	}
-	f.Explanation = append(f.Explanation, "key state: "+md.State)
+	f.Explanation = append(f.Explanation, Text{EN: "key state: " + md.State, JA: "キーの状態: " + md.State})
 	if !md.DeletionDate.IsZero() {
-		f.Explanation = append(f.Explanation, "deletion date: "+when)
+		f.Explanation = append(f.Explanation, Text{EN: "deletion date: " + when, JA: "削除予定日時: " + when})
 	}
 	if md.MultiRegion {
-		f.Explanation = append(f.Explanation, "multi-Region key ("+md.MultiRegionKeyType+"): a primary key is deleted only after all its replicas are")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "multi-Region key (" + md.MultiRegionKeyType + "): a primary key is deleted only after all its replicas are",
+			JA: "マルチリージョンキー (" + md.MultiRegionKeyType + "): プライマリキーは、そのレプリカキーがすべて削除された後にのみ削除されます",
+		})
 	}
 	f.Remediation = cancelDeletionRemediation(env, k, when)
 	return f

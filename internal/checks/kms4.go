@@ -64,7 +64,10 @@ var keyRotationDisabled = register(&Check{
 			default:
 				f := keyFinding(k, Fail, false)
 				f.Message = Text{EN: "automatic rotation is disabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが無効です"}
-				f.Explanation = []string{fmt.Sprintf("key spec %s, origin %s, state %s", md.KeySpec, md.Origin, md.State)}
+				f.Explanation = []Text{{
+					EN: fmt.Sprintf("key spec %s, origin %s, state %s", md.KeySpec, md.Origin, md.State),
+					JA: fmt.Sprintf("キー仕様 %s、オリジン %s、状態 %s", md.KeySpec, md.Origin, md.State),
+				}}
 				f.Remediation = rotationRemediation(env, k)
 				out = append(out, f)
 			}

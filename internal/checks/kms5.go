@@ -120,14 +120,26 @@ func publicFailure(env *Env, k *access.Key, x *exposure, i int) Finding {
 	if s.NotPrincipal != nil {
 		principal = "NotPrincipal " + s.NotPrincipal.String()
 	}
+	allowed := strings.Join(sortedKeys(x.byStmt[i]), ", ")
 	f.Explanation = append(f.Explanation,
-		"statement "+stmtLabel(s)+": "+principal,
-		"allowed for an arbitrary principal of another account and organization: "+strings.Join(sortedKeys(x.byStmt[i]), ", "))
+		Text{EN: "statement " + stmtLabel(s) + ": " + principal, JA: "ステートメント " + stmtLabel(s) + ": " + principal},
+		Text{
+			EN: "allowed for an arbitrary principal of another account and organization: " + allowed,
+			JA: "アカウントと組織の外の任意のプリンシパルに許可されるアクション: " + allowed,
+		})
 	if c := x.callers[i]; c != "" {
-		f.Explanation = append(f.Explanation, "its principal conditions leave the account open: "+strings.Replace(c, outsiderAccount, "ANY-ACCOUNT", 1)+" matches them in any account")
+		caller := strings.Replace(c, outsiderAccount, "ANY-ACCOUNT", 1)
+		f.Explanation = append(f.Explanation, Text{
+			EN: "its principal conditions leave the account open: " + caller + " matches them in any account",
+			JA: "プリンシパルに関する条件でアカウントが限定されていません: どのアカウントでも " + caller + " が条件に一致します",
+		})
 	}
 	if c := x.conds[i]; len(c) > 0 {
-		f.Explanation = append(f.Explanation, "under conditions the caller controls: "+strings.Join(c, "; "))
+		conds := strings.Join(c, "; ")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "under conditions the caller controls: " + conds,
+			JA: "呼び出し元が自分で満たせる条件: " + conds,
+		})
 	}
 	f.Remediation = publicRemediation(env, k, s, x)
 	return f

@@ -130,7 +130,7 @@ func conditionalManagerRemediation(env *Env, k *access.Key, conditional []string
 
 // lockout is why a key cannot be managed.
 type lockout struct {
-	lines []string
+	lines []Text
 	// scp is set when a service control policy is what stops the root
 	// user; the key policy would let the account manage the key.
 	scp string
@@ -141,7 +141,11 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 	root := "arn:aws:iam::" + k.Inv.Account + ":root"
 	if ans, err := env.Index.Can(access.Question{Principal: root, Action: "kms:PutKeyPolicy", Resource: k.ARN}); err == nil && len(ans.Steps) > 0 {
 		r := ans.Steps[0].Result
-		lo.lines = append(lo.lines, "the root user of account "+k.Inv.Account+": "+r.Summary)
+		// The summary is the engine's, in English in both languages.
+		lo.lines = append(lo.lines, Text{
+			EN: "the root user of account " + k.Inv.Account + ": " + r.Summary,
+			JA: "アカウント " + k.Inv.Account + " のルートユーザー: " + r.Summary,
+		})
 		if r.Layer == engine.LayerSCP {
 			for _, reason := range r.Reasons {
 				if reason.Layer == engine.LayerSCP {
@@ -168,22 +172,41 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 		switch acct := principalAccount(v); {
 		case isAccountPrincipal(v, k.Inv.Account) || v == "*":
 		case acct == "":
-			lo.lines = append(lo.lines, v+" is named for kms:PutKeyPolicy but is not a principal ARN: a principal deleted after the policy was written shows as its unique ID, and a new principal with the same name does not match it")
+			lo.lines = append(lo.lines, Text{
+				EN: v + " is named for kms:PutKeyPolicy but is not a principal ARN: a principal deleted after the policy was written shows as its unique ID, and a new principal with the same name does not match it",
+				JA: v + " は kms:PutKeyPolicy に指定されていますが、プリンシパルの ARN ではありません: ポリシーの作成後に削除されたプリンシパルは一意の ID で表示され、同じ名前のプリンシパルを新たに作成しても一致しません",
+			})
 		case acct != k.Inv.Account:
-			lo.lines = append(lo.lines, v+" is named for kms:PutKeyPolicy but belongs to account "+acct+": PutKeyPolicy cannot be called across accounts")
+			lo.lines = append(lo.lines, Text{
+				EN: v + " is named for kms:PutKeyPolicy but belongs to account " + acct + ": PutKeyPolicy cannot be called across accounts",
+				JA: v + " は kms:PutKeyPolicy に指定されていますが、アカウント " + acct + " に属しています: PutKeyPolicy はアカウントをまたいで呼び出せません",
+			})
 		default:
 			if _, err := env.Index.Principal(v); err != nil {
-				lo.lines = append(lo.lines, v+" is named for kms:PutKeyPolicy but is not in the input: it was deleted, or was not read")
+				lo.lines = append(lo.lines, Text{
+					EN: v + " is named for kms:PutKeyPolicy but is not in the input: it was deleted, or was not read",
+					JA: v + " は kms:PutKeyPolicy に指定されていますが、入力にありません: 削除されたか、取得されていません",
+				})
 			} else {
-				lo.lines = append(lo.lines, v+" is named for kms:PutKeyPolicy but may not call it without conditions (a Deny, a condition, a permissions boundary or an SCP)")
+				lo.lines = append(lo.lines, Text{
+					EN: v + " is named for kms:PutKeyPolicy but may not call it without conditions (a Deny, a condition, a permissions boundary or an SCP)",
+					JA: v + " は kms:PutKeyPolicy に指定されていますが、条件なしでは呼び出せません (Deny、条件、アクセス許可の境界または SCP による制限)",
+				})
 			}
 		}
 	}
 	if del, _, err := unconditionalCallers(env, withoutGrantGap(k), "kms:ScheduleKeyDeletion"); err == nil {
 		if len(del) == 0 {
-			lo.lines = append(lo.lines, "nobody may schedule the key's deletion either")
+			lo.lines = append(lo.lines, Text{
+				EN: "nobody may schedule the key's deletion either",
+				JA: "キーの削除をスケジュールできるプリンシパルもいません",
+			})
 		} else {
-			lo.lines = append(lo.lines, "may still schedule the key's deletion: "+strings.Join(del, ", "))
+			who := strings.Join(del, ", ")
+			lo.lines = append(lo.lines, Text{
+				EN: "may still schedule the key's deletion: " + who,
+				JA: "キーの削除をスケジュールできるプリンシパルは残っています: " + who,
+			})
 		}
 	}
 	return lo

@@ -115,20 +115,27 @@ func wildcardAdminFinding(env *Env, k *access.Key, h wildcardAdmin) Finding {
 	acct := principalAccount(h.principal)
 	switch {
 	case h.principal == anyone && h.stmt.NotPrincipal != nil:
-		f.Explanation = append(f.Explanation, "NotPrincipal "+h.stmt.NotPrincipal.String()+": everyone not listed")
+		np := h.stmt.NotPrincipal.String()
+		f.Explanation = append(f.Explanation, Text{EN: "NotPrincipal " + np + ": everyone not listed", JA: "NotPrincipal " + np + ": 列挙されていないすべてのプリンシパル"})
 	case h.principal == anyone:
-		f.Explanation = append(f.Explanation, "Principal \"*\": every principal its conditions let through")
+		f.Explanation = append(f.Explanation, Text{EN: "Principal \"*\": every principal its conditions let through", JA: "Principal \"*\": 条件を満たすすべてのプリンシパル"})
 	case h.service:
-		f.Explanation = append(f.Explanation, "the service principal "+h.principal+" acting on its own")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "the service principal " + h.principal + " acting on its own",
+			JA: "サービスプリンシパル " + h.principal + " がサービス自身として呼び出す場合",
+		})
 	case acct != "" && acct != k.Inv.Account:
-		f.Explanation = append(f.Explanation, "account "+acct+" is another account: administrative actions do not work across accounts, but every cryptographic and grant operation does, once its IAM policies allow")
+		f.Explanation = append(f.Explanation, Text{
+			EN: "account " + acct + " is another account: administrative actions do not work across accounts, but every cryptographic and grant operation does, once its IAM policies allow",
+			JA: "アカウント " + acct + " は別のアカウントです: 管理アクションはアカウントをまたいでは使えませんが、暗号化オペレーションとグラントのオペレーションは、そのアカウントの IAM ポリシーが許可すればすべて使えます",
+		})
 	}
 	if len(h.stmt.Conditions) > 0 {
 		var cs []string
 		for _, c := range h.stmt.Conditions {
 			cs = append(cs, c.String())
 		}
-		f.Explanation = append(f.Explanation, "under conditions: "+strings.Join(cs, "; "))
+		f.Explanation = append(f.Explanation, underConditions(cs))
 	}
 	f.Remediation = wildcardAdminRemediation(env, k, h)
 	return f

@@ -153,9 +153,15 @@ func testReport() *Report {
 					EN: `Role app can decrypt with every KMS key in every account: its inline policy "decrypt-all" allows kms:Decrypt on "*".`,
 					JA: `ロール app は、すべてのアカウントのすべての KMS キーで復号できます。インラインポリシー "decrypt-all" が "*" に対して kms:Decrypt を許可しています。`,
 				},
-				Explanation: []string{
-					`inline policy "decrypt-all" statement 'DecryptAll' (#0) allows kms:Decrypt on any resource ("Resource": "*")`,
-					`key policy of ` + keyApp + ` statement 'Enable IAM User Permissions' (#0) delegates to account 111122223333`,
+				Explanation: []checks.Text{
+					{
+						EN: `inline policy "decrypt-all" statement 'DecryptAll' (#0) allows kms:Decrypt on any resource ("Resource": "*")`,
+						JA: `インラインポリシー "decrypt-all" のステートメント 'DecryptAll' (#0) が任意のリソースに対して kms:Decrypt を許可しています ("Resource": "*")`,
+					},
+					{
+						EN: `key policy of ` + keyApp + ` statement 'Enable IAM User Permissions' (#0) delegates to account 111122223333`,
+						JA: keyApp + ` のキーポリシーのステートメント 'Enable IAM User Permissions' (#0) がアカウント 111122223333 に委任しています`,
+					},
 				},
 				Remediation: &checks.Remediation{
 					Summary: checks.Text{
@@ -206,9 +212,10 @@ func testReport() *Report {
 					EN: `The key policy of key 1234abcd-12ab-34cd-56ef-1234567890ab lets any AWS principal in any account call kms:Decrypt and kms:GenerateDataKey.`,
 					JA: `キー 1234abcd-12ab-34cd-56ef-1234567890ab のキーポリシーは、任意のアカウントの任意の AWS プリンシパルに kms:Decrypt と kms:GenerateDataKey の呼び出しを許可しています。`,
 				},
-				Explanation: []string{
-					`key policy statement 'AllowEveryone' (#1) allows kms:Decrypt, kms:GenerateDataKey to "Principal": {"AWS": "*"} with no condition`,
-				},
+				Explanation: []checks.Text{{
+					EN: `key policy statement 'AllowEveryone' (#1) allows kms:Decrypt, kms:GenerateDataKey to "Principal": {"AWS": "*"} with no condition`,
+					JA: `キーポリシーのステートメント 'AllowEveryone' (#1) が "Principal": {"AWS": "*"} に条件なしで kms:Decrypt, kms:GenerateDataKey を許可しています`,
+				}},
 				Remediation: &checks.Remediation{
 					Summary: checks.Text{EN: "Remove statement AllowEveryone from the key policy.", JA: "キーポリシーからステートメント AllowEveryone を削除します。"},
 					Console: []checks.Text{
@@ -239,7 +246,7 @@ func testReport() *Report {
 					EN: "Policy developer-kms allows kms:ReEncryptFrom on every key; it is attached to 3 principals.",
 					JA: "ポリシー developer-kms はすべてのキーに対して kms:ReEncryptFrom を許可しており、3 つのプリンシパルにアタッチされています。",
 				},
-				Explanation: []string{"statement #2 allows kms:ReEncrypt* on any resource"},
+				Explanation: []checks.Text{{EN: "statement #2 allows kms:ReEncrypt* on any resource", JA: "ステートメント #2 が任意のリソースに対して kms:ReEncrypt* を許可しています"}},
 				Remediation: &checks.Remediation{
 					Summary: checks.Text{EN: "Name the keys in statement #2, or remove kms:ReEncrypt*.", JA: "ステートメント #2 でキーを指定するか、kms:ReEncrypt* を削除します。"},
 				},
@@ -253,9 +260,15 @@ func testReport() *Report {
 					EN: "Account 444455556666, which is outside your organization and not in --trusted-accounts, can use key 1234abcd-12ab-34cd-56ef-1234567890ab to decrypt and to create grants for itself.",
 					JA: "組織外で --trusted-accounts にも含まれないアカウント 444455556666 が、キー 1234abcd-12ab-34cd-56ef-1234567890ab を使って復号し、自身のためにグラントを作成できます。",
 				},
-				Explanation: []string{
-					"key policy statement 'PartnerDecrypt' (#2) allows kms:Decrypt, kms:CreateGrant to arn:aws:iam::444455556666:root",
-					"account 444455556666 is not a member of organization o-a1b2c3d4e5",
+				Explanation: []checks.Text{
+					{
+						EN: "key policy statement 'PartnerDecrypt' (#2) allows kms:Decrypt, kms:CreateGrant to arn:aws:iam::444455556666:root",
+						JA: "キーポリシーのステートメント 'PartnerDecrypt' (#2) が arn:aws:iam::444455556666:root に kms:Decrypt, kms:CreateGrant を許可しています",
+					},
+					{
+						EN: "account 444455556666 is not a member of organization o-a1b2c3d4e5",
+						JA: "アカウント 444455556666 は組織 o-a1b2c3d4e5 のメンバーではありません",
+					},
 				},
 				Remediation: &checks.Remediation{
 					Summary:  checks.Text{EN: "Remove kms:CreateGrant from statement PartnerDecrypt, or add the account to --trusted-accounts if it is a partner you trust.", JA: "ステートメント PartnerDecrypt から kms:CreateGrant を削除するか、信頼するパートナーであればアカウントを --trusted-accounts に追加します。"},

@@ -196,7 +196,7 @@ func TestTextControlCharacters(t *testing.T) {
 	r := testReport()
 	r.Findings[1].Message.EN = "message " + osc
 	r.Findings[1].Policy = "policy " + osc
-	r.Findings[1].Explanation = []string{"reason " + osc}
+	r.Findings[1].Explanation = []checks.Text{{EN: "reason " + osc, JA: "理由 " + osc}}
 	r.Findings[1].Remediation.CLI = "aws iam put-role-policy " + osc + "\n  --role-name app"
 	var b strings.Builder
 	if err := WriteText(&b, r, Options{}); err != nil {

@@ -19,7 +19,7 @@ func hostileReport() *Report {
 		Resource: "arn:aws:kms:us-east-1:111122223333:key/" + hostile, Principal: hostile, Policy: hostile,
 		Statement:   &checks.Statement{Index: 0, Sid: hostile},
 		Message:     checks.Text{EN: hostile, JA: hostile},
-		Explanation: []string{hostile},
+		Explanation: []checks.Text{{EN: hostile, JA: hostile}},
 		Remediation: &checks.Remediation{
 			Summary: checks.Text{EN: hostile}, Console: []checks.Text{{EN: hostile}},
 			CLI: hostile, Terraform: hostile,

@@ -200,7 +200,7 @@ func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {
 		Principal:   f.Principal,
 		Policy:      f.Policy,
 		Message:     f.Message.In(r.Lang),
-		Explanation: nonNil(f.Explanation),
+		Explanation: nonNil(textsIn(f.Explanation, r.Lang)),
 		Missing:     nonNil(f.Missing),
 		Fingerprint: fingerprint(f),
 	}

@@ -246,7 +246,7 @@ func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.
 		props.Add("statement", jsonStatement{Index: f.Statement.Index, Sid: f.Statement.Sid})
 	}
 	if len(f.Explanation) > 0 {
-		props.Add("explanation", f.Explanation)
+		props.Add("explanation", textsIn(f.Explanation, r.Lang))
 	}
 	if len(f.Missing) > 0 {
 		props.Add("missing", f.Missing)

@@ -195,7 +195,7 @@ func newFindingView(r *Report, l *labels, f *checks.Finding) findingView {
 		Statement:   printable(statementText(f.Statement)),
 		Source:      printable(sourceText(f.Source)),
 		Message:     printable(f.Message.In(r.Lang)),
-		Explanation: printables(f.Explanation),
+		Explanation: printables(textsIn(f.Explanation, r.Lang)),
 		Missing:     printables(f.Missing),
 	}
 	if c := r.check(f.Check); c != nil {
@@ -281,6 +281,15 @@ func printable(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// textsIn resolves texts into one language; nil stays nil.
+func textsIn(ts []checks.Text, lang checks.Lang) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.In(lang))
+	}
+	return out
 }
 
 func printables(ss []string) []string {
