@@ -47,37 +47,52 @@ func TestCases(t *testing.T) {
 	}
 }
 
-func runCase(t *testing.T, c *Check, file string) {
+// A testCase is one testdata/<ID>/*.txtar file.
+type testCase struct {
+	ar      *txtar.Archive
+	env     *Env
+	wantIdx int // index of the findings section in ar.Files
+}
+
+// readCase parses a case file and builds its environment.
+func readCase(t *testing.T, file string) testCase {
+	t.Helper()
 	ar, err := txtar.ParseFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snapData, want []byte
+	var snapData []byte
 	var trusted []string
-	wantIdx := -1
+	tc := testCase{ar: ar, wantIdx: -1}
 	for i, f := range ar.Files {
 		switch f.Name {
 		case "snapshot.json":
 			snapData = f.Data
 		case "findings":
-			want, wantIdx = f.Data, i
+			tc.wantIdx = i
 		case "trusted-accounts":
 			trusted = strings.Fields(string(f.Data))
 		default:
 			t.Fatalf("%s: unexpected section %q", file, f.Name)
 		}
 	}
-	if snapData == nil || wantIdx < 0 {
+	if snapData == nil || tc.wantIdx < 0 {
 		t.Fatalf("%s: needs a snapshot.json and a findings section", file)
 	}
 	snap, err := inventory.Read(file+": snapshot.json", bytes.NewReader(snapData))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := NewEnv(snap, trusted, testNow)
-	if err != nil {
+	if tc.env, err = NewEnv(snap, trusted, testNow); err != nil {
 		t.Fatal(err)
 	}
+	return tc
+}
+
+func runCase(t *testing.T, c *Check, file string) {
+	tc := readCase(t, file)
+	ar, env, wantIdx := tc.ar, tc.env, tc.wantIdx
+	want := ar.Files[wantIdx].Data
 	var got bytes.Buffer
 	for _, f := range Run(env, []*Check{c}) {
 		fmt.Fprintln(&got, findingLine(f))

@@ -1,14 +1,11 @@
 package checks
 
 import (
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/keywarden/keywarden/internal/awscli"
-	"github.com/keywarden/keywarden/internal/inventory"
-	"golang.org/x/tools/txtar"
 )
 
 // keyCheckIDs are the key and grant checks of the catalogue.
@@ -31,28 +28,7 @@ func TestKeyFindingsComplete(t *testing.T) {
 		}
 		files, _ := filepath.Glob(filepath.Join("testdata", id, "*.txtar"))
 		for _, file := range files {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var snap []byte
-			var trusted []string
-			for _, f := range ar.Files {
-				switch f.Name {
-				case "snapshot.json":
-					snap = f.Data
-				case "trusted-accounts":
-					trusted = strings.Fields(string(f.Data))
-				}
-			}
-			s, err := inventory.Read(file, bytes.NewReader(snap))
-			if err != nil {
-				t.Fatal(err)
-			}
-			env, err := NewEnv(s, trusted, testNow)
-			if err != nil {
-				t.Fatal(err)
-			}
+			env := readCase(t, file).env
 			for _, f := range Run(env, []*Check{c}) {
 				where := file + ": " + findingLine(f)
 				if f.Message.EN == "" || f.Message.JA == "" {
@@ -130,28 +106,7 @@ func TestExplanationsBilingual(t *testing.T) {
 		if !ok {
 			continue // TestCases reports it
 		}
-		ar, err := txtar.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var snap []byte
-		var trusted []string
-		for _, f := range ar.Files {
-			switch f.Name {
-			case "snapshot.json":
-				snap = f.Data
-			case "trusted-accounts":
-				trusted = strings.Fields(string(f.Data))
-			}
-		}
-		s, err := inventory.Read(file, bytes.NewReader(snap))
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, err := NewEnv(s, trusted, testNow)
-		if err != nil {
-			t.Fatal(err)
-		}
+		env := readCase(t, file).env
 		check(file, Run(env, []*Check{c}))
 	}
 

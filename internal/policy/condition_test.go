@@ -37,17 +37,32 @@ func evalCondition(t *testing.T, cond string, ctx Context) Tri {
 	return d.Statements[0].EvalConditions(ctx, nil)
 }
 
+// A conditionCase is one Condition block evaluated in one context.
+type conditionCase struct {
+	name string
+	cond string
+	ctx  map[string]any
+	want Tri
+}
+
+func runConditionCases(t *testing.T, tests []conditionCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := evalCondition(t, tt.cond, ctxOf(tt.ctx)); got != tt.want {
+				t.Errorf("%s with %v = %v, want %v", tt.cond, tt.ctx, got, tt.want)
+			}
+		})
+	}
+}
+
 // TestConditionOperators pins the semantics of every operator family
 // (IAM User Guide, "IAM JSON policy elements: Condition operators"), with
 // the key present and absent.
 func TestConditionOperators(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		cond string
-		ctx  map[string]any
-		want Tri
-	}{
+	tests := []conditionCase{
 		// String operators.
 		{"StringEquals match", `{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}`, map[string]any{"kms:ViaService": "s3.us-east-1.amazonaws.com"}, True},
 		{"StringEquals is case-sensitive", `{"StringEquals":{"aws:username":"Alice"}}`, map[string]any{"aws:username": "alice"}, False},
@@ -134,14 +149,7 @@ func TestConditionOperators(t *testing.T) {
 		{"unknown key", `{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}`, map[string]any{"kms:ViaService": unknownValue{}}, Unknown},
 		{"unknown key but another fails", `{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com","aws:username":"alice"}}`, map[string]any{"kms:ViaService": unknownValue{}, "aws:username": "bob"}, False},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := evalCondition(t, tt.cond, ctxOf(tt.ctx)); got != tt.want {
-				t.Errorf("%s with %v = %v, want %v", tt.cond, tt.ctx, got, tt.want)
-			}
-		})
-	}
+	runConditionCases(t, tests)
 }
 
 // TestSetOperators pins ForAnyValue/ForAllValues on multivalued keys
@@ -149,12 +157,7 @@ func TestConditionOperators(t *testing.T) {
 // shared/kms-authorization.md §8.3).
 func TestSetOperators(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		cond string
-		ctx  map[string]any
-		want Tri
-	}{
+	tests := []conditionCase{
 		{"ForAllValues subset", `{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["Department","Project"]}}`, map[string]any{"kms:EncryptionContextKeys": []string{"Department"}}, True},
 		{"ForAllValues extra value", `{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["Department"]}}`, map[string]any{"kms:EncryptionContextKeys": []string{"Department", "Owner"}}, False},
 		{"ForAllValues absent key is vacuously true", `{"ForAllValues:StringEquals":{"kms:EncryptionContextKeys":["Department"]}}`, nil, True},
@@ -175,14 +178,7 @@ func TestSetOperators(t *testing.T) {
 		{"plain negated operator on list-valued key", `{"StringNotEquals":{"kms:EncryptionContextKeys":"Department"}}`, map[string]any{"kms:EncryptionContextKeys": []string{"Owner"}}, False},
 		{"set operator with IfExists absent", `{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":"a"}}`, nil, True},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := evalCondition(t, tt.cond, ctxOf(tt.ctx)); got != tt.want {
-				t.Errorf("%s with %v = %v, want %v", tt.cond, tt.ctx, got, tt.want)
-			}
-		})
-	}
+	runConditionCases(t, tests)
 }
 
 // TestPolicyVariables pins variable substitution in condition values and
