@@ -380,7 +380,12 @@ func (e *evaluator) subjectToSCPs() bool {
 	if len(e.p.SCPs) == 0 || e.caller.kind == callerService {
 		return false
 	}
-	if v, ok := e.ctx.value("aws:principalarn"); ok && strings.Contains(v, ":role/aws-service-role/") {
+	// Service-linked roles live under the path /aws-service-role/ and are
+	// named AWSServiceRoleFor...; a session ARN does not carry the path,
+	// so the name tells.
+	v, _ := e.ctx.value("aws:principalarn")
+	if strings.Contains(v, ":role/aws-service-role/") ||
+		(e.caller.kind == callerSession || e.caller.kind == callerRole) && strings.HasPrefix(e.caller.name, "AWSServiceRoleFor") {
 		e.note("service-linked roles are not limited by SCPs")
 		return false
 	}

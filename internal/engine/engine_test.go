@@ -327,6 +327,9 @@ func TestOrganizations(t *testing.T) {
 		{"SCPs do not apply to service-linked roles", "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForX/s", "kms:Decrypt", "", ctx("aws:PrincipalArn", "arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX"), func(t *testing.T) *Policies {
 			return &Policies{KeyPolicy: kp(t, kpDefault), Identity: ids(t, idDecrypt), SCPs: [][]*policy.Document{{scp(t, s3only)}}}
 		}, Allow, "", ""},
+		{"SCPs do not apply to a service-linked role's session (known by its name)", "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAutoScaling/AutoScaling", "kms:Decrypt", "", nil, func(t *testing.T) *Policies {
+			return &Policies{KeyPolicy: kp(t, kpDefault), Identity: ids(t, idDecrypt), SCPs: [][]*policy.Document{{scp(t, s3only)}}}
+		}, Allow, "", ""},
 		{"RCP denies a caller outside the organization", partner, "kms:Decrypt", "", ctx("aws:PrincipalOrgID", "o-other"), func(t *testing.T) *Policies {
 			return &Policies{KeyPolicy: kp(t, `{"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}}`), Identity: ids(t, idDecrypt), RCPs: [][]*policy.Document{{rcp(t, perimeter)}}}
 		}, ExplicitDeny, "", LayerRCP},
