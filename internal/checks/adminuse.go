@@ -38,11 +38,7 @@ var keyAdminCanUse = register(&Check{
 	Run: func(env *Env) []Finding {
 		var out []Finding
 		w := newWhoCanMemo(env)
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			admins := directAccess(w, k, adminActions)
 			var fails int
 			for _, adm := range subjectsSorted(admins) {

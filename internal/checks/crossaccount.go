@@ -37,11 +37,7 @@ var keyCrossAccount = register(&Check{
 	Run: func(env *Env) []Finding {
 		var out []Finding
 		w := newWhoCanMemo(env)
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			org := orgOfKey(env, k)
 			var n int
 			for _, xa := range sortedExternal(externalAccesses(w, k)) {

@@ -32,11 +32,7 @@ var keyNoAccountDelegation = register(&Check{
 	},
 	Run: func(env *Env) []Finding {
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			out = append(out, delegationFinding(env, k))
 		}
 		return out

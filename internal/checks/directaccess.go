@@ -39,11 +39,7 @@ var keyPolicyDirectAccess = register(&Check{
 	Run: func(env *Env) []Finding {
 		var out []Finding
 		w := newWhoCanMemo(env)
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			subjects := directAccess(w, k, useActions(k.Inv))
 			for _, sa := range subjectsSorted(subjects) {
 				out = append(out, directAccessFinding(env, k, sa))

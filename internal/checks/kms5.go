@@ -35,11 +35,7 @@ var keyPublic = register(&Check{
 	},
 	Run: func(env *Env) []Finding {
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			x := publicExposure(env, k)
 			for _, i := range x.statements() {
 				out = append(out, publicFailure(env, k, x, i))

@@ -32,11 +32,7 @@ var keyPolicyWildcardAdmin = register(&Check{
 	},
 	Run: func(env *Env) []Finding {
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			if k.Policy == nil {
-				out = append(out, unknownKeyPolicy(k))
-				continue
-			}
+		for _, k := range keysWithPolicy(env, &out) {
 			hits := wildcardAdmins(k.Policy, k.Inv.Account)
 			for _, h := range hits {
 				out = append(out, wildcardAdminFinding(env, k, h))

@@ -262,26 +262,24 @@ func (t *textWriter) remediation(indent int, label string, r *remediationView) {
 }
 
 func (t *textWriter) unknown(v *view) {
-	if len(v.Unknown) == 0 {
-		return
-	}
-	t.heading(fmt.Sprintf(v.L.HeadingF, v.L.Unknown, len(v.Unknown)))
-	t.para(0, v.L.UnknownIntro)
-	t.blank()
-	for i := range v.Unknown {
-		t.finding(&v.Unknown[i])
-	}
+	t.section(v, v.L.Unknown, v.L.UnknownIntro, v.Unknown)
 }
 
 func (t *textWriter) suppressed(v *view) {
-	if len(v.Suppressed) == 0 {
+	t.section(v, v.L.Suppressed, v.L.SuppressedIntro, v.Suppressed)
+}
+
+// section writes a titled list of findings with an introduction, when it
+// has any.
+func (t *textWriter) section(v *view, title, intro string, fs []findingView) {
+	if len(fs) == 0 {
 		return
 	}
-	t.heading(fmt.Sprintf(v.L.HeadingF, v.L.Suppressed, len(v.Suppressed)))
-	t.para(0, v.L.SuppressedIntro)
+	t.heading(fmt.Sprintf(v.L.HeadingF, title, len(fs)))
+	t.para(0, intro)
 	t.blank()
-	for i := range v.Suppressed {
-		t.finding(&v.Suppressed[i])
+	for i := range fs {
+		t.finding(&fs[i])
 	}
 }
 
