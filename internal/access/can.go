@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // A Question asks whether a principal may perform an action on a resource.
@@ -82,14 +82,15 @@ func (ix *Index) Can(q Question) (*Answer, error) {
 		resource = key.ARN
 	}
 	ans.Resource = resource
-	r := ix.decide(caller, p, key, q.Action, resource, q.Context, q.Closed)
+	r := ix.ask(caller, p, key, resource, askOptions{given: q.Context, closed: q.Closed}).decide(q.Action)
 	ans.Steps = []Step{{Side: "KMS", Action: q.Action, Resource: resource, Result: r}}
 	ans.combine()
 	return ans, nil
 }
 
 // caller resolves a question's principal. A principal outside the
-// inventory is allowed when given by ARN: its IAM policies are unknown.
+// inventory is allowed when given by ARN (or as a service principal): its
+// IAM policies are its own.
 func (ix *Index) caller(ref string) (string, *Principal, error) {
 	p, err := ix.Principal(ref)
 	if err == nil {
@@ -100,95 +101,19 @@ func (ix *Index) caller(ref string) (string, *Principal, error) {
 		}
 		return p.ARN, p, nil
 	}
-	if strings.HasPrefix(ref, "arn:") || strings.HasSuffix(ref, ".amazonaws.com") {
+	if strings.HasPrefix(ref, "arn:") || arn.IsServicePrincipal(ref) {
 		return ref, nil, nil
 	}
 	return "", nil, err
 }
 
-// decide runs the engine for a caller on a key (or on "*" or an alias when
-// key is nil), with what the inventory knows, and turns missing inventory
-// data into Unknown.
-func (ix *Index) decide(caller string, p *Principal, key *Key, action, resource string, given map[string]engine.Value, closed bool) engine.Result {
-	pol := &engine.Policies{}
-	m := map[string]engine.Value{}
-	var absent []string
-	var missing []string
-	keyAction := key != nil
-	if keyAction {
-		pol.KeyPolicy = key.Policy
-		pol.Grants = key.Grants
-		pol.AWSManagedKey = key.Inv.AWSManaged()
-		pol.RCPs = key.acct.rcps
-		keyContext(m, key)
-		if key.Inv.TagsIncomplete == nil {
-			absent = append(absent, "aws:resourcetag/")
-		}
-		if len(key.Inv.Aliases) == 0 {
-			absent = append(absent, "kms:resourcealiases")
-		}
-		if key.PolicyErr != nil {
-			missing = append(missing, "key policy of "+key.ARN+": "+firstLine(key.PolicyErr))
-		}
-	}
+// ask prepares questions of a caller of the inventory (p set) or outside
+// it.
+func (ix *Index) ask(caller string, p *Principal, key *Key, resource string, o askOptions) *asker {
 	if p != nil {
-		pol.Identity, pol.Boundary = p.Identity, p.Boundary
-		pol.SCPs = p.acct.scps
-		principalContext(m, p)
-		absent = append(absent, "aws:principaltag/")
-		if p.acct.orgID == "" && p.acct.inv.OrganizationIncomplete == nil {
-			absent = append(absent, "aws:principalorgid", "aws:principalorgpaths")
-		}
-		if strings.Contains(caller, ":assumed-role/") {
-			// The role's ARN with its path, as AWS sets it.
-			m["aws:principalarn"] = one(p.ARN)
-		}
-	} else if !strings.HasSuffix(caller, ".amazonaws.com") {
-		pol.IdentityUnknown = true
+		return ix.askPrincipal(caller, p, key, resource, o)
 	}
-	merge(m, given)
-	req := engine.Request{Principal: caller, Action: action, Resource: resource, Context: m, Open: !closed, Absent: absent}
-	r := engine.Decide(req, pol)
-	return ix.qualify(r, p, key, missing)
-}
-
-// qualify turns an answer that missing data could change into Unknown.
-func (ix *Index) qualify(r engine.Result, p *Principal, key *Key, missing []string) engine.Result {
-	if r.Decision == engine.ExplicitDeny {
-		return r
-	}
-	if p != nil && p.PolicyErr != nil {
-		missing = append(missing, "identity policies of "+p.ARN+": "+firstLine(p.PolicyErr))
-	}
-	if p != nil && p.acct.orgErr != nil {
-		missing = append(missing, "service control policies of account "+p.Account+": "+firstLine(p.acct.orgErr))
-	}
-	if key != nil {
-		if key.acct.orgErr != nil && !key.Inv.AWSManaged() {
-			missing = append(missing, "resource control policies of account "+key.acct.inv.ID+": "+firstLine(key.acct.orgErr))
-		}
-		if key.GrantsErr != nil && r.Decision == engine.ImplicitDeny {
-			missing = append(missing, firstLine(key.GrantsErr))
-		}
-	}
-	if len(missing) == 0 || r.Decision == engine.Unknown && len(r.Missing) > 0 && len(missing) == 0 {
-		return r
-	}
-	r.Missing = append(r.Missing, missing...)
-	if r.Decision != engine.Unknown {
-		r.Notes = append(r.Notes, fmt.Sprintf("without the missing data the engine would answer %s", r.Decision))
-		r.Decision = engine.Unknown
-		r.Summary = "unknown: " + strings.Join(missing, "; ")
-	}
-	return r
-}
-
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + " (and more)"
-	}
-	return s
+	return ix.askExternal(caller, key, resource, o)
 }
 
 func s3OperationNames() string {
@@ -299,6 +224,7 @@ func (ix *Index) s3Steps(ans *Answer, q Question, caller string, p *Principal, i
 
 	// The S3 side.
 	pol := &engine.Policies{ResourceAccount: bacct.inv.ID, RCPs: bacct.rcps}
+	pol.Unread.RCPs = bacct.rcpGap
 	var missing []string
 	if bucket.PolicyIncomplete != nil {
 		missing = append(missing, "bucket policy of "+bucket.Name+": "+bucket.PolicyIncomplete.Reason)
@@ -313,14 +239,24 @@ func (ix *Index) s3Steps(ans *Answer, q Question, caller string, p *Principal, i
 	var absent []string
 	if p != nil {
 		pol.Identity, pol.Boundary, pol.SCPs = p.Identity, p.Boundary, p.acct.scps
-		principalContext(m, p)
+		pol.Unread.Identity, pol.Unread.Boundary, pol.Unread.SCPs = p.IdentityGap, p.BoundaryGap, p.acct.scpGap
+		m["aws:principalarn"] = one(p.ARN)
+		orgContext(m, &absent, p.acct)
+		for _, t := range p.Tags {
+			m["aws:principaltag/"+strings.ToLower(t.Key)] = one(t.Value)
+		}
 		absent = append(absent, "aws:principaltag/")
 	} else {
-		pol.IdentityUnknown = true
+		pol.IdentityOpen = true
 	}
-	merge(m, q.Context)
+	for k, v := range q.Context {
+		m[strings.ToLower(k)] = v
+	}
 	r := engine.Decide(engine.Request{Principal: caller, Action: iamAction, Resource: object, Context: m, Open: !q.Closed, Absent: absent}, pol)
-	r = ix.qualify(r, p, nil, missing)
+	if len(missing) > 0 && r.Decision != engine.ExplicitDeny {
+		// A bucket policy that was not read could allow or deny.
+		r = unknownResult(r, missing)
+	}
 	ans.Steps = append(ans.Steps, Step{Side: "S3", Action: iamAction, Resource: object, Result: r})
 
 	// The KMS side.
@@ -348,14 +284,16 @@ func (ix *Index) s3Steps(ans *Answer, q Question, caller string, p *Principal, i
 		ans.Notes = append(ans.Notes, "S3 Bucket Key is enabled: the encryption context S3 sends is the bucket ARN, not the object ARN")
 	}
 	ctx["kms:encryptioncontext:aws:s3:arn"] = one(ecValue)
-	merge(ctx, q.Context)
+	for k, v := range q.Context {
+		ctx[strings.ToLower(k)] = v
+	}
 	for _, a := range kmsActions {
 		if keyErr != nil {
 			ans.Steps = append(ans.Steps, Step{Side: "KMS", Action: a, Resource: enc.KMSKeyID,
 				Result: engine.Result{Decision: engine.Unknown, Rule: engine.RuleMissingInput, Summary: "unknown: " + keyErr.Error(), Missing: []string{"KMS key " + enc.KMSKeyID}}})
 			continue
 		}
-		r := ix.decide(caller, p, key, a, key.ARN, ctx, q.Closed)
+		r := ix.ask(caller, p, key, key.ARN, askOptions{given: ctx, closed: q.Closed}).decide(a)
 		ans.Steps = append(ans.Steps, Step{Side: "KMS", Action: a, Resource: key.ARN, Result: r})
 	}
 	return nil
@@ -394,4 +332,13 @@ func (ix *Index) bucketKey(b *inventory.Bucket, acct *account) (*Key, error) {
 	return k, nil
 }
 
-var _ = policy.Allow
+// unknownResult turns a decision that unread data could change into
+// Unknown, keeping what the engine would have answered as a note.
+func unknownResult(r engine.Result, missing []string) engine.Result {
+	r.Notes = append(r.Notes, "without the missing data the engine would answer "+r.Decision.String())
+	r.Decision, r.Conditional, r.Conditions = engine.Unknown, false, nil
+	r.Rule = engine.RuleMissingInput
+	r.Missing = append(r.Missing, missing...)
+	r.Summary = "unknown: " + strings.Join(missing, "; ")
+	return r
+}

@@ -90,7 +90,7 @@ func BenchmarkMatrix(b *testing.B) {
 	ix := index(b, generated(b, 10000, 2000))
 	b.ResetTimer()
 	for b.Loop() {
-		ix.Matrix()
+		ix.Matrix(MatrixOptions{})
 	}
 }
 

@@ -6,20 +6,31 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // Index is a snapshot prepared for questions: parsed policies, principals
-// and keys by ARN, the organization guardrails of each account.
+// and keys by ARN, the organization guardrails of each account, and the
+// principals grouped by what their decisions can depend on.
 type Index struct {
 	Snapshot   *inventory.Snapshot
 	accounts   map[string]*account
 	principals []*Principal
 	byARN      map[string]*Principal
+	roleByName map[string]*Principal // "ACCOUNT/NAME"
 	keys       []*Key
 	keyByARN   map[string]*Key
+	profiles   []*profile
+	// tagKeys are the principal tag keys (lower case) some policy tests:
+	// only those tell principals apart.
+	tagKeys map[string]bool
+	// stmtIDs numbers every identity statement that covers a KMS action
+	// on a key, for the per-key coverage sets.
+	stmtIDs map[*policy.Statement]int
+	stmts   []*policy.Statement
 }
 
 // account is an account of the snapshot with its parsed guardrails.
@@ -27,11 +38,18 @@ type account struct {
 	inv  *inventory.Account
 	scps [][]*policy.Document
 	rcps [][]*policy.Document
-	// orgErr is set when the organization's policies could not be read:
-	// answers then carry a note, since an SCP or RCP could deny.
-	orgErr error
-	orgID  string
-	paths  []string
+	// scpGap and rcpGap are set when the organization's policies could
+	// not be read: SCPs and RCPs can only take access away, so answers
+	// become "allowed unless they deny".
+	scpGap, rcpGap *engine.Gap
+	orgID          string
+	paths          []string
+	// orgUnknown: whether the account is in an organization could not be
+	// read.
+	orgUnknown bool
+	// iamGap is set when the account's IAM listing is incomplete:
+	// principals may be missing.
+	iamGap *engine.Gap
 }
 
 // Kind is the kind of a principal in answers.
@@ -42,11 +60,12 @@ const (
 	KindUser    Kind = "user"
 	KindRole    Kind = "role"
 	KindRoot    Kind = "root"
-	KindAccount Kind = "account"  // any principal of an account outside the inventory
-	KindAnyone  Kind = "anyone"   // Principal "*"
-	KindService Kind = "service"  // an AWS service principal
-	KindGrantee Kind = "grantee"  // a grantee outside the inventory
 	KindNamed   Kind = "external" // a user or role outside the inventory, named in a key policy
+	KindAccount Kind = "account"  // any principal of an account, by its own IAM policies
+	KindOrg     Kind = "organization"
+	KindAnyone  Kind = "anyone" // any principal outside the accounts and organization that answers list
+	KindService Kind = "service"
+	KindGrantee Kind = "grantee" // a grantee outside the inventory
 )
 
 // A Principal is a user, role or root user of the inventory, with its
@@ -62,10 +81,16 @@ type Principal struct {
 	ServiceLinked bool
 	Identity      []*policy.Document
 	Boundary      *policy.Document
-	// PolicyErr is set when some identity policy or the boundary could
-	// not be read or parsed; decisions that need them become Unknown.
-	PolicyErr error
-	acct      *account
+	// IdentityGap is set when some identity policy could not be read or
+	// parsed, BoundaryGap when the permissions boundary could not: an
+	// Allow that needs them is Unknown, an Allow without them holds
+	// unless they deny.
+	IdentityGap, BoundaryGap *engine.Gap
+	acct                     *account
+	profile                  *profile
+	// kms are the identity statements that cover some KMS action on a
+	// key (by number in Index.stmts), Allow and Deny.
+	kms []int
 }
 
 // A Key is a KMS key of the inventory with its parsed policy and grants.
@@ -73,85 +98,133 @@ type Key struct {
 	Inv *inventory.Key
 	ARN string
 	// Policy is nil when the key policy could not be read or parsed;
-	// PolicyErr says why.
+	// PolicyGap says why.
 	Policy    *policy.Document
-	PolicyErr error
+	PolicyGap *engine.Gap
 	Grants    []engine.Grant
-	// GrantsErr is set when the grants could not be read: a grant might
+	// GrantsGap is set when the grants could not be read: a grant might
 	// allow more.
-	GrantsErr error
+	GrantsGap *engine.Gap
 	acct      *account
+	// facts is what the key policy and grants say about principals,
+	// computed once.
+	facts *keyFacts
 }
 
-// New builds the index. Policies that do not parse are recorded on their
-// principal or key (answers that need them are Unknown); New itself fails
-// only on an empty snapshot.
+// New builds the index. Policies that do not parse are recorded as gaps on
+// their principal or key (answers that need them are Unknown); New itself
+// fails only on an empty snapshot.
 func New(snap *inventory.Snapshot) (*Index, error) {
 	if snap == nil || len(snap.Accounts) == 0 {
 		return nil, errors.New("the snapshot holds no account")
 	}
-	ix := &Index{Snapshot: snap, accounts: map[string]*account{}, byARN: map[string]*Principal{}, keyByARN: map[string]*Key{}}
+	ix := &Index{Snapshot: snap, accounts: map[string]*account{}, byARN: map[string]*Principal{},
+		roleByName: map[string]*Principal{}, keyByARN: map[string]*Key{}, tagKeys: map[string]bool{}, stmtIDs: map[*policy.Statement]int{}}
 	for _, a := range snap.Accounts {
-		acct := &account{inv: a}
+		acct := newAccount(a)
 		ix.accounts[a.ID] = acct
-		if org := a.Organization; org != nil {
-			acct.orgID = org.ID
-			if org.OUPath != "" {
-				acct.paths = []string{org.OUPath}
-			}
-			if !a.IsManagementAccount() {
-				// SCPs and RCPs do not apply to the management account.
-				var err1, err2 error
-				acct.scps, err1 = org.ParseSCPs()
-				acct.rcps, err2 = org.ParseRCPs()
-				acct.orgErr = errors.Join(err1, err2)
-			}
-		} else if a.OrganizationIncomplete != nil {
-			acct.orgErr = fmt.Errorf("organization of account %s: %s", a.ID, a.OrganizationIncomplete.Reason)
-		}
-		root := &Principal{ARN: "arn:aws:iam::" + a.ID + ":root", Name: "root", Kind: KindRoot, Account: a.ID, acct: acct}
-		ix.add(root)
+		ix.add(&Principal{ARN: arn.Root("aws", a.ID), Name: "root", Kind: KindRoot, Account: a.ID, acct: acct})
 		for _, u := range a.Users {
-			p := inventory.Principal{Account: a, User: u}
-			ix.add(newPrincipal(p, acct, KindUser, u.ARN, u.Name, u.Path, u.Tags, false))
+			ix.add(newPrincipal(inventory.Principal{Account: a, User: u}, acct, KindUser, u.ARN, u.Name, u.Path, u.Tags, false))
 		}
 		for _, r := range a.Roles {
-			p := inventory.Principal{Account: a, Role: r}
-			ix.add(newPrincipal(p, acct, KindRole, r.ARN, r.Name, r.Path, r.Tags, r.ServiceLinked))
+			p := newPrincipal(inventory.Principal{Account: a, Role: r}, acct, KindRole, r.ARN, r.Name, r.Path, r.Tags, r.ServiceLinked)
+			ix.add(p)
+			ix.roleByName[a.ID+"/"+r.Name] = p
 		}
 		for _, k := range a.Keys {
-			key := &Key{Inv: k, ARN: k.ARN, acct: acct}
-			key.Policy, key.PolicyErr = k.ParsePolicy()
-			if k.GrantsIncomplete != nil {
-				key.GrantsErr = fmt.Errorf("grants of %s were not read: %s", k.ARN, k.GrantsIncomplete.Reason)
-			}
-			for _, g := range k.Grants {
-				if strings.HasPrefix(g.IssuingAccount, "arn:") {
-					// ListGrants gives the issuing account as its root ARN.
-					g.IssuingAccount = accountOfARN(g.IssuingAccount)
-				}
-				key.Grants = append(key.Grants, engine.Grant{
-					ID: g.ID, Name: g.Name, GranteePrincipal: g.GranteePrincipal, RetiringPrincipal: g.RetiringPrincipal,
-					Operations: g.Operations, EncryptionContextEquals: g.EncryptionContextEquals,
-					EncryptionContextSubset: g.EncryptionContextSubset, IssuingAccount: g.IssuingAccount,
-				})
-			}
+			key := newKey(k, acct)
 			ix.keys = append(ix.keys, key)
 			ix.keyByARN[k.ARN] = key
 		}
 	}
 	sort.Slice(ix.principals, func(i, j int) bool { return ix.principals[i].ARN < ix.principals[j].ARN })
 	sort.Slice(ix.keys, func(i, j int) bool { return ix.keys[i].ARN < ix.keys[j].ARN })
+	ix.collectTagKeys()
+	ix.buildProfiles()
+	for _, k := range ix.keys {
+		k.facts = factsOf(k)
+	}
 	return ix, nil
 }
 
-func newPrincipal(p inventory.Principal, acct *account, kind Kind, arn, name, path string, tags []inventory.Tag, slr bool) *Principal {
-	out := &Principal{ARN: arn, Name: name, Kind: kind, Account: acct.inv.ID, Path: path, Tags: tags, ServiceLinked: slr, acct: acct}
-	var err1, err2 error
-	out.Identity, err1 = p.IdentityPolicies()
-	out.Boundary, err2 = p.Boundary()
-	out.PolicyErr = errors.Join(err1, err2)
+func newAccount(a *inventory.Account) *account {
+	acct := &account{inv: a}
+	switch org := a.Organization; {
+	case org != nil:
+		acct.orgID = org.ID
+		if org.OUPath != "" {
+			acct.paths = []string{org.OUPath}
+		}
+		if !a.IsManagementAccount() {
+			// SCPs and RCPs do not apply to the management account.
+			var err1, err2 error
+			acct.scps, err1 = org.ParseSCPs()
+			acct.rcps, err2 = org.ParseRCPs()
+			if err1 != nil {
+				acct.scps = nil
+				acct.scpGap = &engine.Gap{Input: engine.InputSCPs, Owner: a.ID, Reason: "SCPs not read: " + firstLine(err1)}
+			}
+			if err2 != nil {
+				acct.rcps = nil
+				acct.rcpGap = &engine.Gap{Input: engine.InputRCPs, Owner: a.ID, Reason: "RCPs not read: " + firstLine(err2)}
+			}
+		}
+	case a.OrganizationIncomplete != nil:
+		acct.orgUnknown = true
+		reason := a.OrganizationIncomplete.Reason
+		acct.scpGap = &engine.Gap{Input: engine.InputSCPs, Owner: a.ID, Reason: "the organization could not be read (" + reason + ")"}
+		acct.rcpGap = &engine.Gap{Input: engine.InputRCPs, Owner: a.ID, Reason: "the organization could not be read (" + reason + ")"}
+	}
+	if a.IAMIncomplete != nil {
+		acct.iamGap = &engine.Gap{Input: engine.InputIdentity, Owner: "principals of account " + a.ID + " missing from the IAM listing", Reason: a.IAMIncomplete.Reason}
+	}
+	return acct
+}
+
+func newPrincipal(p inventory.Principal, acct *account, kind Kind, arnS, name, path string, tags []inventory.Tag, slr bool) *Principal {
+	out := &Principal{ARN: arnS, Name: name, Kind: kind, Account: acct.inv.ID, Path: path, Tags: tags, ServiceLinked: slr, acct: acct}
+	var err error
+	out.Identity, err = p.IdentityPolicies()
+	if err != nil {
+		out.IdentityGap = &engine.Gap{Input: engine.InputIdentity, Owner: arnS, Reason: firstLine(err)}
+	}
+	out.Boundary, err = p.Boundary()
+	if err != nil {
+		out.Boundary = nil
+		out.BoundaryGap = &engine.Gap{Input: engine.InputBoundary, Owner: arnS, Reason: firstLine(err)}
+	}
 	return out
+}
+
+func newKey(k *inventory.Key, acct *account) *Key {
+	key := &Key{Inv: k, ARN: k.ARN, acct: acct}
+	var err error
+	key.Policy, err = k.ParsePolicy()
+	if err != nil {
+		key.Policy = nil
+		reason := firstLine(err)
+		if m := k.PolicyIncomplete; m != nil && k.Policy == nil {
+			reason = m.Reason
+		}
+		key.PolicyGap = &engine.Gap{Input: engine.InputKeyPolicy, Owner: k.ARN, Reason: reason}
+	}
+	if k.GrantsIncomplete != nil {
+		key.GrantsGap = &engine.Gap{Input: engine.InputGrants, Owner: k.ARN, Reason: k.GrantsIncomplete.Reason}
+	}
+	for _, g := range k.Grants {
+		issuer := g.IssuingAccount
+		if strings.HasPrefix(issuer, "arn:") {
+			// ListGrants gives the issuing account as its root ARN.
+			issuer = arn.Account(issuer)
+		}
+		key.Grants = append(key.Grants, engine.Grant{
+			ID: g.ID, Name: g.Name, GranteePrincipal: g.GranteePrincipal, RetiringPrincipal: g.RetiringPrincipal,
+			Operations: g.Operations, EncryptionContextEquals: g.EncryptionContextEquals,
+			EncryptionContextSubset: g.EncryptionContextSubset, IssuingAccount: issuer,
+		})
+	}
+	return key
 }
 
 func (ix *Index) add(p *Principal) {
@@ -173,15 +246,13 @@ func (ix *Index) Principal(ref string) (*Principal, error) {
 	if p, ok := ix.byARN[ref]; ok {
 		return p, nil
 	}
-	if role, ok := sessionRole(ref); ok {
-		for _, p := range ix.principals {
-			if p.Kind == KindRole && p.Account == role.account && p.Name == role.name {
-				return p, nil
-			}
+	if s, ok := arn.ParseSession(ref); ok {
+		if p, ok := ix.roleByName[s.Account+"/"+s.Role]; ok {
+			return p, nil
 		}
 	}
-	if len(ref) == 12 && strings.Trim(ref, "0123456789") == "" {
-		if p, ok := ix.byARN["arn:aws:iam::"+ref+":root"]; ok {
+	if arn.IsAccountID(ref) {
+		if p, ok := ix.byARN[arn.Root("aws", ref)]; ok {
 			return p, nil
 		}
 	}
@@ -207,18 +278,6 @@ func (ix *Index) Principal(ref string) (*Principal, error) {
 	return nil, fmt.Errorf("the name %q is ambiguous; give one of these ARNs: %s", ref, strings.Join(arns, ", "))
 }
 
-type roleRef struct{ account, name string }
-
-// sessionRole reads arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION.
-func sessionRole(arn string) (roleRef, bool) {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[2] != "sts" || !strings.HasPrefix(f[5], "assumed-role/") {
-		return roleRef{}, false
-	}
-	parts := strings.SplitN(strings.TrimPrefix(f[5], "assumed-role/"), "/", 2)
-	return roleRef{account: f[4], name: parts[0]}, parts[0] != ""
-}
-
 // Key finds a key by ARN, key ID, alias name or alias ARN.
 func (ix *Index) Key(ref string) (*Key, error) {
 	if k, ok := ix.keyByARN[ref]; ok {
@@ -232,4 +291,30 @@ func (ix *Index) Key(ref string) (*Key, error) {
 		return key, nil
 	}
 	return nil, fmt.Errorf("key %s is not in the index", ref)
+}
+
+// WithPolicy returns a copy of the key with another key policy: checks use
+// it to verify a proposed fix before showing it.
+func (k *Key) WithPolicy(d *policy.Document) *Key {
+	c := *k
+	c.Policy, c.PolicyGap = d, nil
+	c.facts = factsOf(&c)
+	return &c
+}
+
+// WithGrants returns a copy of the key with other grants (nil: none),
+// taken as complete.
+func (k *Key) WithGrants(gs []engine.Grant) *Key {
+	c := *k
+	c.Grants, c.GrantsGap = gs, nil
+	c.facts = factsOf(&c)
+	return &c
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " (and more)"
+	}
+	return s
 }

@@ -1,7 +1,7 @@
 package access
 
 import (
-	"fmt"
+	"context"
 	"runtime"
 	"sort"
 	"strings"
@@ -9,14 +9,18 @@ import (
 
 	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/engine"
-	"github.com/keywarden/keywarden/internal/policy"
 )
 
-// A Cell is what one principal may do with one key.
+// A Cell is what one principal (or class of principals outside the
+// inventory's list) may do with one key.
 type Cell struct {
-	Principal string `json:"principal"`
-	Kind      Kind   `json:"kind"`
-	Key       string `json:"key"`
+	Principal string         `json:"principal,omitempty"`
+	Symbol    *engine.Symbol `json:"symbol,omitempty"`
+	// Description names a symbolic principal ("anyone outside
+	// organization o-…").
+	Description string `json:"description,omitempty"`
+	Kind        Kind   `json:"kind"`
+	Key         string `json:"key"`
 	// Use and Admin list the actions allowed, from awsfacts.KeyUse and
 	// awsfacts.KeyAdmin; an action whose allow depends on the request is
 	// marked with a trailing "*" and its conditions are in Conditions.
@@ -29,6 +33,14 @@ type Cell struct {
 	Missing []string `json:"missing,omitempty"`
 }
 
+// Name is how the matrix names the cell's principal.
+func (c *Cell) Name() string {
+	if c.Principal != "" {
+		return c.Principal
+	}
+	return c.Description
+}
+
 // Matrix is the access matrix of the inventory: one cell per principal and
 // key with any access (or an unknown answer), sorted by key and principal.
 type Matrix struct {
@@ -38,333 +50,220 @@ type Matrix struct {
 	Principals []string `json:"principals"`
 }
 
-// Matrix computes what every principal of the inventory may do with every
-// key. A principal is evaluated against a key only when something could
-// give it access: the key policy names it or "*", a grant names it, or its
-// account is delegated and one of its identity policies allows a KMS
-// action on a resource that could be the key. Everyone else has no access
-// by construction (no key-policy path, no grant).
-func (ix *Index) Matrix() *Matrix {
-	kmsStmts := make([][]*policy.Statement, len(ix.principals))
-	classes := make([]int, len(ix.principals))
-	classIDs := map[string]int{}
-	for i, p := range ix.principals {
-		kmsStmts[i] = kmsStatements(p)
-		c := classOf(p)
-		if c == p.ARN {
-			classes[i] = -1 // a class of its own
-			continue
-		}
-		id, ok := classIDs[c]
-		if !ok {
-			id = len(classIDs)
-			classIDs[c] = id
-		}
-		classes[i] = id
-	}
-	cells := make([][]Cell, len(ix.keys))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ki := range work {
-				cells[ki] = ix.keyCells(ix.keys[ki], kmsStmts, classes)
-			}
-		}()
-	}
-	for ki := range ix.keys {
-		work <- ki
-	}
-	close(work)
-	wg.Wait()
-	m := &Matrix{}
-	for _, k := range ix.keys {
-		m.Keys = append(m.Keys, k.ARN)
-	}
-	for _, p := range ix.principals {
-		m.Principals = append(m.Principals, p.ARN)
-	}
-	n := 0
-	for _, cs := range cells {
-		n += len(cs)
-	}
-	m.Cells = make([]Cell, 0, n)
-	for _, cs := range cells {
-		m.Cells = append(m.Cells, cs...)
-	}
+// MatrixOptions choose what the matrix covers.
+type MatrixOptions struct {
+	// AWSManaged includes AWS managed keys, which every principal of the
+	// account may use through their service.
+	AWSManaged bool
+	// Progress, when set, is called after each key with the number of
+	// keys done and the total.
+	Progress func(done, total int)
+}
+
+// Matrix computes the whole matrix in memory; EachCell streams it.
+func (ix *Index) Matrix(o MatrixOptions) *Matrix {
+	m := &Matrix{Keys: ix.MatrixKeys(o), Principals: ix.principalARNs()}
+	_ = ix.EachCell(context.Background(), o, func(c Cell) error {
+		m.Cells = append(m.Cells, c)
+		return nil
+	})
 	return m
 }
 
-// kmsStatements returns the principal's identity statements (Allow and
-// Deny) that cover some KMS action on a key.
-func kmsStatements(p *Principal) []*policy.Statement {
-	var out []*policy.Statement
-	for _, d := range p.Identity {
-		for _, s := range d.Statements {
-			for _, a := range awsfacts.KMSActions {
-				if a.Resource != awsfacts.NoResource && s.MatchAction("kms:"+a.Name) {
-					out = append(out, s)
-					break
-				}
-			}
+// MatrixKeys are the keys the matrix covers, sorted by ARN.
+func (ix *Index) MatrixKeys(o MatrixOptions) []string {
+	var out []string
+	for _, k := range ix.matrixKeys(o) {
+		out = append(out, k.ARN)
+	}
+	return out
+}
+
+func (ix *Index) matrixKeys(o MatrixOptions) []*Key {
+	var out []*Key
+	for _, k := range ix.keys {
+		if o.AWSManaged || !k.Inv.AWSManaged() {
+			out = append(out, k)
 		}
 	}
 	return out
 }
 
-// keyFacts is what the prefilter needs to know about a key policy.
-type keyFacts struct {
-	anyone    bool
-	delegated map[string]bool // accounts named by an Allow
-	named     []string        // principal values of Allow statements
-}
-
-func factsOf(k *Key) keyFacts {
-	f := keyFacts{delegated: map[string]bool{}}
-	if k.Policy == nil {
-		return f
-	}
-	for _, s := range k.Policy.Statements {
-		if s.Effect != policy.Allow {
-			continue
-		}
-		if s.NotPrincipal != nil || (s.Principal != nil && s.Principal.Wildcard) {
-			f.anyone = true
-			continue
-		}
-		if s.Principal == nil {
-			continue
-		}
-		for _, v := range s.Principal.AWS {
-			switch {
-			case len(v) == 12 && strings.Trim(v, "0123456789") == "":
-				f.delegated[v] = true
-			case strings.HasSuffix(v, ":root"):
-				f.delegated[accountOfARN(v)] = true
-			default:
-				f.named = append(f.named, v)
-			}
-		}
-	}
-	return f
-}
-
-// mayReach is the prefilter: could anything give p access to k?
-func (f *keyFacts) mayReach(p *Principal, k *Key, stmts []*policy.Statement) bool {
-	if f.anyone || k.Policy == nil || k.GrantsErr != nil || p.PolicyErr != nil {
-		return true
-	}
-	for _, v := range f.named {
-		if v == p.ARN {
-			return true
-		}
-		if p.Kind == KindRole && strings.Contains(v, ":role/") && accountOfARN(v) == p.Account && v[strings.LastIndexByte(v, '/')+1:] == p.Name {
-			return true
-		}
-	}
-	for _, g := range k.Grants {
-		if g.GranteePrincipal == p.ARN || g.RetiringPrincipal == p.ARN || g.GranteePrincipal == "arn:aws:iam::"+p.Account+":root" ||
-			p.Kind == KindRole && strings.HasSuffix(g.GranteePrincipal, ":role/"+p.Name) {
-			return true
-		}
-	}
-	if !f.delegated[p.Account] {
-		return false
-	}
-	if p.Kind == KindRoot {
-		return true
-	}
-	for _, s := range stmts {
-		if s.Effect == policy.Allow && mayCover(s, k.ARN) {
-			return true
-		}
-	}
-	return false
-}
-
-// mayCover reports whether a statement's resources could include the key.
-func mayCover(s *policy.Statement, arn string) bool {
-	if s.Resource == nil {
-		return true // NotResource: let the engine decide
-	}
-	for _, r := range s.Resource {
-		if strings.Contains(r, "${") || policy.MatchResource(r, arn) {
-			return true
-		}
-	}
-	return false
-}
-
-// pairKey is a principal's class extended with the identity statements
-// that matter for one key: principals of one class whose KMS statements
-// cannot reach the key decide alike whatever those statements say.
-type pairKey struct {
-	class int
-	s     [3]*policy.Statement
-	more  string
-}
-
-func pairClass(class int, stmts []*policy.Statement, arn string) pairKey {
-	k := pairKey{class: class}
-	n := 0
-	for _, s := range stmts {
-		if !mayCover(s, arn) {
-			continue
-		}
-		if n < len(k.s) {
-			k.s[n] = s
-		} else {
-			k.more += fmt.Sprintf("|%p", s)
-		}
-		n++
-	}
-	return k
-}
-
-// classOf groups principals whose decisions on a key can only differ if
-// the key names one of them: same account, same identity policies (the
-// same parsed documents), same boundary, same tags. A principal whose
-// policies test principal-specific keys (aws:PrincipalArn, aws:username,
-// aws:userid) or use policy variables gets a class of its own.
-func classOf(p *Principal) string {
-	if p.Kind == KindRoot || p.PolicyErr != nil || usesPrincipalKeys(p.Boundary) {
-		return p.ARN
-	}
-	var b strings.Builder
-	b.WriteString(p.Account)
-	b.WriteString(string(p.Kind))
-	for _, d := range p.Identity {
-		if usesPrincipalKeys(d) {
-			return p.ARN
-		}
-	}
-	// Identity statements enter the class per key (pairClass): only those
-	// that cover KMS actions on that key can change a decision.
-	fmt.Fprintf(&b, "|b%p", p.Boundary)
-	for _, t := range p.Tags {
-		b.WriteString("|" + t.Key + "=" + t.Value)
-	}
-	return b.String()
-}
-
-// principalKeys are condition keys whose value differs between principals
-// of one class.
-var principalKeys = map[string]bool{"aws:principalarn": true, "aws:username": true, "aws:userid": true, "aws:sourceidentity": true}
-
-func usesPrincipalKeys(d *policy.Document) bool {
-	if d == nil {
-		return false
-	}
-	for _, s := range d.Statements {
-		for _, c := range s.Conditions {
-			if principalKeys[c.LowerKey()] {
-				return true
-			}
-			for _, v := range c.Values {
-				if strings.Contains(v, "${") {
-					return true
-				}
-			}
-		}
-		for _, r := range append(append([]string(nil), s.Resource...), s.NotResource...) {
-			if strings.Contains(r, "${") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// specific reports whether the key policy or a grant names p itself, so
-// that p's decision cannot be shared with its class.
-func (f *keyFacts) specific(p *Principal, k *Key) bool {
-	for _, v := range f.named {
-		if v == p.ARN || p.Kind == KindRole && strings.Contains(v, ":role/") && accountOfARN(v) == p.Account && v[strings.LastIndexByte(v, '/')+1:] == p.Name {
-			return true
-		}
-	}
-	for _, g := range k.Grants {
-		if g.GranteePrincipal == p.ARN || g.RetiringPrincipal == p.ARN ||
-			p.Kind == KindRole && strings.HasSuffix(g.GranteePrincipal, ":role/"+p.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-func (ix *Index) keyCells(k *Key, kmsStmts [][]*policy.Statement, classes []int) []Cell {
-	f := factsOf(k)
-	keyPersonal := usesPrincipalKeys(k.Policy)
-	shared := map[pairKey]*Cell{}
-	// A key open to "*" reaches every principal: size for that at once
-	// rather than growing (and copying) the slice many times.
-	var out []Cell
-	if f.anyone {
-		out = make([]Cell, 0, len(ix.principals))
-	}
+func (ix *Index) principalARNs() []string {
+	out := make([]string, len(ix.principals))
 	for i, p := range ix.principals {
-		if !f.mayReach(p, k, kmsStmts[i]) {
-			continue
+		out[i] = p.ARN
+	}
+	return out
+}
+
+// EachCell computes the matrix key by key and passes every cell to emit,
+// in order (by key ARN, then principal), as soon as its key is done: keys
+// are computed in parallel, and memory holds only the keys in flight.
+// emit's first error stops the computation and is returned.
+func (ix *Index) EachCell(ctx context.Context, o MatrixOptions, emit func(Cell) error) error {
+	keys := ix.matrixKeys(o)
+	workers := runtime.GOMAXPROCS(0)
+	type result struct {
+		cells []Cell
+		done  chan struct{}
+	}
+	results := make([]*result, len(keys))
+	for i := range results {
+		results[i] = &result{done: make(chan struct{})}
+	}
+	// A window of keys in flight bounds memory; each worker takes the
+	// next key whose window slot is free.
+	window := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i].cells = ix.KeyCells(ix.Access(keys[i]))
+				close(results[i].done)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range keys {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		share := !keyPersonal && classes[i] >= 0 && !f.specific(p, k)
-		var class pairKey
-		if share {
-			class = pairClass(classes[i], kmsStmts[i], k.ARN)
-			if c, ok := shared[class]; ok {
-				if c != nil {
-					cc := *c
-					cc.Principal = p.ARN
-					out = append(out, cc)
+	}()
+	var err error
+	for i := range keys {
+		select {
+		case <-results[i].done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+		for _, c := range results[i].cells {
+			if err = emit(c); err != nil {
+				break
+			}
+		}
+		results[i] = nil
+		<-window
+		if err != nil {
+			break
+		}
+		if o.Progress != nil {
+			o.Progress(i+1, len(keys))
+		}
+	}
+	// On an error the producer sees the cancellation and stops handing
+	// out keys; workers finish the key they hold.
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// KeyCells is one key's part of the matrix: what each principal may do
+// with it, sorted by principal.
+func (ix *Index) KeyCells(ka *KeyAccess) []Cell {
+	byName := map[string]*Cell{}
+	var order []*Cell
+	cell := func(name string, mk func() Cell) *Cell {
+		c := byName[name]
+		if c == nil {
+			cc := mk()
+			c = &cc
+			byName[name] = c
+			order = append(order, c)
+		}
+		return c
+	}
+	missing := map[*Cell]map[string]bool{}
+	record := func(c *Cell, a string, r engine.Result, admin bool) {
+		name := strings.TrimPrefix(a, "kms:")
+		switch {
+		case r.Decision == engine.Unknown:
+			c.Unknown = append(c.Unknown, name)
+			if missing[c] == nil {
+				missing[c] = map[string]bool{}
+			}
+			for _, m := range r.Missing {
+				missing[c][m] = true
+			}
+			return
+		case r.Conditional:
+			if c.Conditions == nil {
+				c.Conditions = map[string][]string{}
+			}
+			c.Conditions[name] = r.Conditions
+			name += "*"
+		}
+		if admin {
+			c.Admin = append(c.Admin, name)
+		} else {
+			c.Use = append(c.Use, name)
+		}
+	}
+	actions := func(list []string, admin bool) {
+		for _, a := range list {
+			aa := ka.Action(a)
+			for _, g := range aa.Groups {
+				for _, p := range g.Members {
+					c := cell(p.ARN, func() Cell { return Cell{Principal: p.ARN, Kind: p.Kind, Key: ka.Key.ARN} })
+					record(c, a, g.Result, admin)
 				}
-				continue
+			}
+			for _, e := range aa.Symbols {
+				c := cell(e.Name(), func() Cell {
+					return Cell{Principal: e.Principal, Symbol: e.Symbol, Description: symbolicDescription(e), Kind: e.Kind, Key: ka.Key.ARN}
+				})
+				record(c, a, e.Result, admin)
 			}
 		}
-		c := Cell{Principal: p.ARN, Kind: p.Kind, Key: k.ARN}
-		missing := map[string]bool{}
-		eval := func(actions []string, into *[]string) {
-			for _, a := range actions {
-				r := ix.decide(p.ARN, p, k, a, k.ARN, nil, false)
-				name := strings.TrimPrefix(a, "kms:")
-				switch r.Decision {
-				case engine.Allow:
-					if r.Conditional {
-						*into = append(*into, name+"*")
-						if c.Conditions == nil {
-							c.Conditions = map[string][]string{}
-						}
-						c.Conditions[name] = r.Conditions
-					} else {
-						*into = append(*into, name)
-					}
-				case engine.Unknown:
-					c.Unknown = append(c.Unknown, name)
-					for _, m := range r.Missing {
-						missing[m] = true
-					}
-				}
-			}
-		}
-		eval(useActionsOf(k), &c.Use)
-		eval(awsfacts.KeyAdmin, &c.Admin)
-		if len(c.Use)+len(c.Admin)+len(c.Unknown) == 0 {
-			if share {
-				shared[class] = nil
-			}
-			continue
-		}
-		for m := range missing {
+	}
+	actions(useActionsOf(ka.Key), false)
+	actions(awsfacts.KeyAdmin, true)
+	out := make([]Cell, 0, len(order))
+	for _, c := range order {
+		for m := range missing[c] {
 			c.Missing = append(c.Missing, m)
 		}
 		sort.Strings(c.Missing)
-		if share {
-			cc := c
-			shared[class] = &cc
-		}
-		out = append(out, c)
+		out = append(out, *c)
 	}
+	// Principals by ARN, then the symbolic entries by kind and name.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (a.Principal == "") != (b.Principal == "") {
+			return a.Principal != ""
+		}
+		if a.Principal == "" && a.Kind != b.Kind {
+			return kindOrder(a.Kind) < kindOrder(b.Kind)
+		}
+		return a.Name() < b.Name()
+	})
 	return out
+}
+
+// symbolicDescription is the description a cell keeps: only symbolic
+// entries and principals outside the inventory need one.
+func symbolicDescription(e Entry) string {
+	if e.Symbol != nil || e.Kind == KindNamed || e.Kind == KindGrantee || e.Kind == KindService || e.Principal == "" {
+		return e.Description
+	}
+	return ""
 }
 
 // useActionsOf is the use actions that the key's type supports.

@@ -25,26 +25,27 @@ const module = "github.com/keywarden/keywarden"
 var allowed = map[string][]string{
 	"internal/posjson":  {},
 	"internal/awsfacts": {},
-	"internal/policy":   {"internal/posjson", "internal/awsfacts"},
-	"internal/engine":   {"internal/policy", "internal/awsfacts", "internal/posjson"},
-	"internal/scenario": {"internal/engine", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/arn":      {}, // AWS identifiers: account IDs, ARNs, principals
+	"internal/policy":   {"internal/arn", "internal/posjson", "internal/awsfacts"},
+	"internal/engine":   {"internal/arn", "internal/policy", "internal/awsfacts", "internal/posjson"},
+	"internal/scenario": {"internal/arn", "internal/engine", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
-	"internal/inventory": {"internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/inventory": {"internal/arn", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	// Input adapters build inventories; they never evaluate.
-	"internal/awscli":             {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
-	"internal/collect":            {"internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/iac/terraform":      {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
-	"internal/iac/cloudformation": {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/awscli":             {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/collect":            {"internal/arn", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/iac/terraform":      {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/iac/cloudformation": {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
 	"internal/motoserver": {}, // test support: starts moto_server
-	"internal/access":     {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/checks":     {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report":     {"internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/store":      {"internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/web":        {"internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/store":      {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/web":        {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	// Suppressions decide which findings a user accepts: they know findings
 	// and reports, nothing of how findings are made.
-	"internal/suppress": {"internal/checks", "internal/report", "internal/policy", "internal/posjson"},
+	"internal/suppress": {"internal/arn", "internal/checks", "internal/report", "internal/policy", "internal/posjson"},
 
 	// The CLI wires everything; nothing imports it but the command.
 	"internal/cli":  {"*"},
@@ -90,7 +91,7 @@ func TestViolations(t *testing.T) {
 	want := []string{
 		"internal/engine imports github.com/aws/aws-sdk-go-v2/service/kms; only [internal/collect] may",
 		"internal/newthing has no row in the allowed table of deps_test.go: decide which packages it may import",
-		"internal/policy imports internal/engine; it may import only [internal/posjson internal/awsfacts]",
+		"internal/policy imports internal/engine; it may import only [internal/arn internal/posjson internal/awsfacts]",
 		"internal/scenario imports github.com/spf13/cobra; only [internal/cli] may",
 	}
 	if diff := cmp.Diff(want, violations(imports)); diff != "" {

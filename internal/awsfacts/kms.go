@@ -41,7 +41,10 @@ type KMSAction struct {
 	// EncryptionContext: the request can carry an encryption context, so
 	// grant EC constraints and kms:EncryptionContext conditions apply.
 	EncryptionContext bool
-	Usage             Usage
+	// CustomKeyStore marks the custom key store operations, whose
+	// requests carry kms:CallerAccount although they name no key.
+	CustomKeyStore bool
+	Usage          Usage
 }
 
 // KMSActions lists every KMS action of the Service Authorization Reference,
@@ -49,21 +52,21 @@ type KMSAction struct {
 // wildcards).
 var KMSActions = []KMSAction{
 	{Name: "CancelKeyDeletion", Resource: KeyResource, Usage: UsageAdmin},
-	{Name: "ConnectCustomKeyStore", Resource: NoResource, Usage: UsageAdmin},
+	{Name: "ConnectCustomKeyStore", Resource: NoResource, CustomKeyStore: true, Usage: UsageAdmin},
 	{Name: "CreateAlias", Resource: AliasAndKey, Usage: UsageAdmin},
-	{Name: "CreateCustomKeyStore", Resource: NoResource, Usage: UsageAdmin},
+	{Name: "CreateCustomKeyStore", Resource: NoResource, CustomKeyStore: true, Usage: UsageAdmin},
 	{Name: "CreateGrant", Resource: KeyResource, CrossAccount: true, GrantOp: true, EncryptionContext: true, Usage: UsageAdmin},
 	{Name: "CreateKey", Resource: NoResource, Usage: UsageAdmin},
 	{Name: "Decrypt", Resource: KeyResource, CrossAccount: true, GrantOp: true, EncryptionContext: true, Usage: UsageCrypto},
 	{Name: "DeleteAlias", Resource: AliasAndKey, Usage: UsageAdmin},
-	{Name: "DeleteCustomKeyStore", Resource: NoResource, Usage: UsageAdmin},
+	{Name: "DeleteCustomKeyStore", Resource: NoResource, CustomKeyStore: true, Usage: UsageAdmin},
 	{Name: "DeleteImportedKeyMaterial", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "DeriveSharedSecret", Resource: KeyResource, CrossAccount: true, GrantOp: true, Usage: UsageCrypto},
-	{Name: "DescribeCustomKeyStores", Resource: NoResource, Usage: UsageRead},
+	{Name: "DescribeCustomKeyStores", Resource: NoResource, CustomKeyStore: true, Usage: UsageRead},
 	{Name: "DescribeKey", Resource: KeyResource, CrossAccount: true, GrantOp: true, Usage: UsageRead},
 	{Name: "DisableKey", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "DisableKeyRotation", Resource: KeyResource, Usage: UsageAdmin},
-	{Name: "DisconnectCustomKeyStore", Resource: NoResource, Usage: UsageAdmin},
+	{Name: "DisconnectCustomKeyStore", Resource: NoResource, CustomKeyStore: true, Usage: UsageAdmin},
 	{Name: "EnableKey", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "EnableKeyRotation", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "Encrypt", Resource: KeyResource, CrossAccount: true, GrantOp: true, EncryptionContext: true, Usage: UsageCrypto},
@@ -99,7 +102,7 @@ var KMSActions = []KMSAction{
 	{Name: "TagResource", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "UntagResource", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "UpdateAlias", Resource: AliasAndKey, Usage: UsageAdmin},
-	{Name: "UpdateCustomKeyStore", Resource: NoResource, Usage: UsageAdmin},
+	{Name: "UpdateCustomKeyStore", Resource: NoResource, CustomKeyStore: true, Usage: UsageAdmin},
 	{Name: "UpdateKeyDescription", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "UpdatePrimaryRegion", Resource: KeyResource, Usage: UsageAdmin},
 	{Name: "Verify", Resource: KeyResource, CrossAccount: true, GrantOp: true, Usage: UsageCrypto},

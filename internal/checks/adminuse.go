@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -134,6 +135,16 @@ func subjectUse(w *whoCanMemo, k *access.Key, subject string) usePaths {
 						u.wild = true
 					}
 				}
+			}
+		}
+	}
+	if g := k.GrantsGap; g != nil {
+		// A grant that was not read may give the subject what the
+		// rest does not (shared/kms-authorization.md §14).
+		for _, a := range useActions(k.Inv) {
+			if info := awsfacts.LookupKMS(a); !u.actions[a] && info != nil && info.GrantOp {
+				u.unknown[a] = true
+				u.missing[g.String()] = true
 			}
 		}
 	}

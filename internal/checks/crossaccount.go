@@ -53,13 +53,13 @@ var keyCrossAccount = register(&Check{
 			if n > 0 {
 				continue
 			}
-			if k.GrantsErr != nil {
+			if k.GrantsGap != nil {
 				f := keyFinding(k, Unknown, true)
 				f.Message = Text{
 					EN: "no account outside the organization can use key " + keyRef(k.Inv) + " through its key policy, but its grants were not read",
 					JA: "キーポリシーでは組織外のアカウントはキー " + keyRef(k.Inv) + " を使用できませんが、グラントを取得できませんでした",
 				}
-				f.Missing = []string{firstLine(k.GrantsErr)}
+				f.Missing = []string{k.GrantsGap.String()}
 				out = append(out, f)
 				continue
 			}
@@ -127,11 +127,13 @@ type externalAccess struct {
 	paths                     map[string]Text // by the English line
 	stmts                     map[int]*policy.Statement
 	grants                    map[string]bool
+	// unless are inputs that were not read and could block the access.
+	unless map[string]bool
 }
 
 func newExternal(acct, org string) *externalAccess {
 	return &externalAccess{account: acct, org: org, actions: map[string]bool{}, unknown: map[string]bool{}, missing: map[string]bool{},
-		paths: map[string]Text{}, stmts: map[int]*policy.Statement{}, grants: map[string]bool{}}
+		paths: map[string]Text{}, stmts: map[int]*policy.Statement{}, grants: map[string]bool{}, unless: map[string]bool{}}
 }
 
 func (x *externalAccess) record(d *policy.Document, r engine.Result, action string, path Text) {
@@ -142,6 +144,9 @@ func (x *externalAccess) record(d *policy.Document, r engine.Result, action stri
 		}
 	} else {
 		x.actions[action] = true
+		for _, u := range r.Unless {
+			x.unless[u] = true
+		}
 	}
 	x.paths[path.EN] = path
 	for _, s := range keyPolicyStatements(d, r) {
@@ -224,6 +229,11 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 	kk.Grants = nil
 	for _, acct := range sortedKeys(accts) {
 		p := accountProbe(acct, orgOfAccount(w.env, k, acct))
+		if len(p.sym.NotOrgs) > 0 {
+			// Organizations reported on their own are not counted
+			// again for each account.
+			p.sym.NotOrgs = append(p.sym.NotOrgs, sortedKeys(orgs)...)
+		}
 		for _, a := range useActions(k.Inv) {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
@@ -235,8 +245,15 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 			}
 		}
 	}
+	not := append([]string{own}, sortedKeys(accts)...)
+	for acct := range out {
+		if acct != "" && !strings.HasPrefix(acct, "org:") && !containsString(not, acct) {
+			not = append(not, acct)
+		}
+	}
+	sort.Strings(not)
 	for _, org := range sortedKeys(orgs) {
-		p := accountProbe(outsiderAccount, org)
+		p := orgProbe(org, not)
 		for _, a := range useActions(k.Inv) {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
@@ -265,10 +282,10 @@ func namedOrGranted(d *policy.Document, r engine.Result) bool {
 	return false
 }
 
-// orgOfAccount is the organization to assume for a stand-in principal of
-// another account: the input's, when the account is in it; otherwise, if
-// the key's account is in an organization, one that is not it (the check
-// judges the account to be outside).
+// orgOfAccount is what to assume of the organization of another account:
+// the input's, when the input holds the account; otherwise, if the key's
+// account is in an organization, that it is not in it (the check judges
+// the account to be outside).
 func orgOfAccount(env *Env, k *access.Key, acct string) string {
 	if a := env.Snapshot.Account(acct); a != nil {
 		switch {
@@ -280,7 +297,7 @@ func orgOfAccount(env *Env, k *access.Key, acct string) string {
 		return ""
 	}
 	if o := orgOfKey(env, k); o.id != "" {
-		return outsiderOrg
+		return "!" + o.id
 	}
 	return "?"
 }
@@ -297,7 +314,9 @@ func withConditions(path Text, r engine.Result) Text {
 			iam = true
 			continue
 		}
-		cs = append(cs, strings.ReplaceAll(c, " in account "+outsiderAccount, ""))
+		if !containsString(r.Unless, c) {
+			cs = append(cs, c)
+		}
 	}
 	if len(cs) > 0 {
 		path.EN += " (if " + strings.Join(cs, " and ") + ")"
@@ -355,6 +374,7 @@ func crossAccountFinding(env *Env, k *access.Key, org keyOrg, xa *externalAccess
 	for _, p := range slices.Sorted(maps.Keys(xa.paths)) {
 		f.Explanation = append(f.Explanation, xa.paths[p])
 	}
+	f.Explanation = append(f.Explanation, unreadCaveats(sortedKeys(xa.unless))...)
 	if status == Fail {
 		f.Remediation = crossAccountRemediation(env, k, xa)
 	}

@@ -71,9 +71,7 @@ func accountDelegation(env *Env, k *access.Key) delegation {
 	}
 	kk := withoutGrantGap(k).WithPolicy(&d)
 	kk.Grants = nil
-	p := probe{caller: "arn:aws:iam::" + acct + ":role/keywarden-iam-principal", ctx: map[string]engine.Value{
-		"aws:principalarn": {Unknown: true}, "aws:userid": {Unknown: true},
-	}, absent: directCallAbsent}
+	p := probe{sym: engine.Symbol{Account: acct}, absent: directCallAbsent}
 	for _, a := range keyActionNames() {
 		r := decideProbe(env, kk, p, a)
 		switch {

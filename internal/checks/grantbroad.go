@@ -35,13 +35,13 @@ var grantBroad = register(&Check{
 	Run: func(env *Env) []Finding {
 		var out []Finding
 		for _, k := range customerKeys(env) {
-			if k.GrantsErr != nil {
+			if k.GrantsGap != nil {
 				f := keyFinding(k, Unknown, false)
 				f.Message = Text{
 					EN: "the grants of key " + keyRef(k.Inv) + " could not be checked: they were not read",
 					JA: "キー " + keyRef(k.Inv) + " のグラントを確認できませんでした: 取得できませんでした",
 				}
-				f.Missing = []string{firstLine(k.GrantsErr)}
+				f.Missing = []string{k.GrantsGap.String()}
 				out = append(out, f)
 				continue
 			}

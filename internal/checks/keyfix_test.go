@@ -105,36 +105,6 @@ func TestDropForSubject(t *testing.T) {
 	}
 }
 
-// TestOutsiderARNMatching: only patterns that leave the account open give
-// an outsider principal that still matches them.
-func TestOutsiderARNMatching(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		pattern string
-		want    string
-		ok      bool
-	}{
-		{"arn:aws:iam::*:role/deploy", "arn:aws:iam::999999999999:role/deploy", true},
-		{"arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::999999999999:role/deploy", true},
-		{"arn:*:iam::*:user/ci-*", "arn:aws:iam::999999999999:user/ci-x", true},
-		{"arn:aws:sts::*:assumed-role/deploy/*", "arn:aws:sts::999999999999:assumed-role/deploy/x", true},
-		{"arn:aws:iam::*:root", "", false},
-		{"arn:aws:iam::${aws:PrincipalAccount}:role/x", "", false},
-		{"AROAEXAMPLE", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := outsiderARNMatching(tt.pattern)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("outsiderARNMatching(%q) = %q, %v, want %q, %v", tt.pattern, got, ok, tt.want, tt.ok)
-		}
-		// A candidate is only a caller; whether the pattern matches it is
-		// the engine's question (a fixed account does not match).
-		if ok && policy.GlobFold(tt.pattern, got) != (tt.pattern != "arn:aws:iam::111122223333:role/deploy") {
-			t.Errorf("%q against %q: unexpected match result", tt.pattern, got)
-		}
-	}
-}
-
 // TestRemoveConditionValues: a condition left empty means the statement
 // must go, never that the condition is dropped (which would widen it).
 func TestRemoveConditionValues(t *testing.T) {

@@ -71,9 +71,9 @@ func keysWithPolicy(env *Env, out *[]Finding) []*access.Key {
 
 func unknownKeyPolicy(k *access.Key) Finding {
 	f := keyFinding(k, Unknown, true)
-	reason := firstLine(k.PolicyErr)
-	if m := k.Inv.PolicyIncomplete; m != nil && k.Inv.Policy == nil {
-		reason = m.Reason
+	reason := "not in the input"
+	if k.PolicyGap != nil {
+		reason = k.PolicyGap.Reason
 	}
 	f.Message = Text{
 		EN: "key " + keyRef(k.Inv) + " could not be checked: its key policy was not available (" + reason + ")",
@@ -163,10 +163,12 @@ func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional,
 			continue
 		}
 		switch {
-		case e.Decision == engine.Allow && !e.Conditional:
+		case e.Decision == engine.Allow && !e.Result.OnRequest():
+			// An Allow qualified only by inputs that were not read
+			// stands: they can only take access away.
 			who = append(who, e.Principal)
 		case e.Decision == engine.Allow:
-			conditional = append(conditional, e.Principal+" (if "+strings.Join(e.Conditions, " and ")+")")
+			conditional = append(conditional, e.Principal+" (if "+strings.Join(requestConditions(e.Result), " and ")+")")
 		case e.Decision == engine.Unknown:
 			unknown = append(unknown, e.Principal+": "+strings.Join(e.Result.Missing, "; "))
 		}
@@ -178,12 +180,10 @@ func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional,
 // actions no grant can give (PutKeyPolicy, ScheduleKeyDeletion) and for
 // callers no grant can name ("*").
 func withoutGrantGap(k *access.Key) *access.Key {
-	if k.GrantsErr == nil {
+	if k.GrantsGap == nil {
 		return k
 	}
-	c := *k
-	c.GrantsErr = nil
-	return &c
+	return k.WithGrants(k.Grants)
 }
 
 // callerCheck says who can make the call a remediation asks for, so that

@@ -126,7 +126,7 @@ func policyPart(k *access.Key, edit func(s *policy.Statement) *policy.Statement)
 		}
 	}
 	part := k.WithPolicy(&d)
-	part.Grants, part.GrantsErr = nil, nil
+	part = part.WithGrants(nil)
 	return part
 }
 
@@ -182,9 +182,7 @@ func (w *whoCanMemo) parts(k *access.Key) keyParts {
 // anyAccountPrincipal stands for an arbitrary principal of the key's own
 // account that no statement names.
 func anyAccountPrincipal(acct string) probe {
-	return probe{caller: "arn:aws:iam::" + acct + ":role/keywarden-any-principal", ctx: map[string]engine.Value{
-		"aws:principalarn": {Unknown: true}, "aws:userid": {Unknown: true}, "aws:username": {Unknown: true},
-	}, absent: directCallAbsent}
+	return probe{sym: engine.Symbol{Account: acct}, absent: directCallAbsent}
 }
 
 // directAccess groups what principals can do with the key through the key
@@ -225,7 +223,7 @@ func directAccess(w *whoCanMemo, k *access.Key, actions []string) map[string]*su
 		}
 		sa.record(access.Entry{Principal: anyone, Decision: r.Decision, Conditions: r.Conditions, Result: r}, a, keyPolicyStatements(k.Policy, r))
 		for _, e := range w.get(parts.wild, a).Entries {
-			if e.Decision == engine.Allow && e.Kind != access.KindAnyone {
+			if e.Decision == engine.Allow && e.Principal != "" {
 				sa.reached[e.Principal] = true
 			}
 		}

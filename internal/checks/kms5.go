@@ -123,13 +123,6 @@ func publicFailure(env *Env, k *access.Key, x *exposure, i int) Finding {
 			EN: "allowed for an arbitrary principal of another account and organization: " + allowed,
 			JA: "アカウントと組織の外の任意のプリンシパルに許可されるアクション: " + allowed,
 		})
-	if c := x.callers[i]; c != "" {
-		caller := strings.Replace(c, outsiderAccount, "ANY-ACCOUNT", 1)
-		f.Explanation = append(f.Explanation, Text{
-			EN: "its principal conditions leave the account open: " + caller + " matches them in any account",
-			JA: "プリンシパルに関する条件でアカウントが限定されていません: どのアカウントでも " + caller + " が条件に一致します",
-		})
-	}
 	if c := x.conds[i]; len(c) > 0 {
 		conds := strings.Join(c, "; ")
 		f.Explanation = append(f.Explanation, Text{
@@ -137,6 +130,7 @@ func publicFailure(env *Env, k *access.Key, x *exposure, i int) Finding {
 			JA: "呼び出し元が自分で満たせる条件: " + conds,
 		})
 	}
+	f.Explanation = append(f.Explanation, unreadCaveats(sortedKeys(x.unless))...)
 	f.Remediation = publicRemediation(env, k, s, x)
 	return f
 }

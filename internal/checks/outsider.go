@@ -2,45 +2,39 @@ package checks
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
-// This file asks the engine about stand-in callers: "an arbitrary principal
-// outside the account and the organization" (key-public) and "any
-// principal of account X" (key-cross-account).
+// This file asks the engine about symbolic callers: "anyone outside the
+// account and the organization" (key-public) and "any principal of account
+// X" (key-cross-account).
 //
 // Whether a Principal "*" statement is public depends on its conditions.
-// Rather than list condition keys, keywarden asks the engine about an
-// outsider whose request context holds what an outsider cannot choose —
-// its account (999999999999), its organization (o-zzzzzzzzzz), its unique
-// ID, its source IP — while what an outsider controls stays unknown: its
-// own IAM policies, its principal tags, the service it calls through
+// Rather than list condition keys, keywarden asks the engine about a
+// symbolic caller that stands for every principal outside the key's
+// account and organization: what such a caller cannot choose is known —
+// its account is none of the key's organization's, its organization is
+// not the key's, its ARN is no ARN of those accounts, it calls from an
+// address the account does not own — while what it controls stays open:
+// its own IAM policies, its name and tags, the service it calls through
 // (kms:ViaService), the encryption context, the time. Keys that a direct
 // call does not carry (aws:SourceAccount, aws:SourceArn, aws:SourceVpce,
 // ...) are absent, so "…IfExists" conditions on them pass as they do in
 // AWS. An Allow for that caller, even a conditional one, means the
 // conditions did not pin the caller: the key is public. A condition on the
-// caller's account or organization (kms:CallerAccount, aws:PrincipalAccount,
-// aws:PrincipalOrgID, aws:PrincipalArn naming fixed accounts) denies it.
-//
-// An outsider also chooses its role and user names, so a condition on
-// aws:PrincipalArn or aws:username whose pattern leaves the account open
-// (arn:aws:iam::*:role/deploy) is tried with a caller made to match it.
+// caller's account, organization or ARN naming fixed accounts denies it.
 
-const (
-	outsiderAccount = "999999999999"
-	outsiderOrg     = "o-zzzzzzzzzz"
-	outsiderRole    = "arn:aws:iam::" + outsiderAccount + ":role/keywarden-outsider"
-	outsiderUser    = "arn:aws:iam::" + outsiderAccount + ":user/keywarden-outsider"
-)
+// outsiderIP stands for a source address the account does not own (it is
+// in TEST-NET-3, RFC 5737): a statement limited to the account's networks
+// by aws:SourceIp does not reach outsiders, as IAM Access Analyzer judges.
+const outsiderIP = "203.0.113.254"
 
-// A probe is a stand-in caller with the request context it brings.
+// A probe is a symbolic caller with what its request carries.
 type probe struct {
-	caller string
+	sym    engine.Symbol
 	ctx    map[string]engine.Value
 	absent []string
 }
@@ -56,109 +50,51 @@ var directCallAbsent = []string{
 
 func one(v string) engine.Value { return engine.Value{Strings: []string{v}} }
 
-// outsiderProbe is an arbitrary principal outside the key's account and
-// organization, calling directly.
-func outsiderProbe(caller string) probe {
-	ctx := map[string]engine.Value{
-		"aws:principalorgid":    one(outsiderOrg),
-		"aws:principalorgpaths": {Strings: []string{outsiderOrg + "/r-zzzz/"}, List: true},
-		"aws:sourceip":          one("203.0.113.254"),
-	}
-	absent := append([]string(nil), directCallAbsent...)
-	if strings.Contains(caller, ":user/") {
-		ctx["aws:userid"] = one("AIDAKEYWARDENOUTSIDER")
-	} else {
-		ctx["aws:userid"] = one("AROAKEYWARDENOUTSIDER:keywarden")
-		absent = append(absent, "aws:username")
-	}
-	return probe{caller: caller, ctx: ctx, absent: absent}
-}
-
-// outsiderProbes are the stand-ins for "anyone outside": a role and a user
-// of an unrelated account, and callers built to match the aws:PrincipalArn
-// and aws:username patterns of the key policy's Allow statements.
-func outsiderProbes(d *policy.Document) []probe {
-	callers := map[string]bool{}
-	for _, s := range d.Statements {
-		if s.Effect != policy.Allow {
-			continue
-		}
-		for _, c := range s.Conditions {
-			for _, v := range c.Values {
-				switch c.LowerKey() {
-				case "aws:principalarn":
-					if arn, ok := outsiderARNMatching(v); ok {
-						callers[arn] = true
-					}
-				case "aws:username":
-					if !strings.Contains(v, "${") {
-						callers["arn:aws:iam::"+outsiderAccount+":user/"+fillGlob(v)] = true
-					}
-				}
+// outsiderProbe stands for any principal outside the key's account and
+// organization (and the accounts the input shows in it), calling directly.
+func outsiderProbe(env *Env, k *access.Key) probe {
+	sym := engine.Symbol{NotAccounts: []string{k.Inv.Account}}
+	org := orgOfKey(env, k)
+	if org.id != "" {
+		sym.NotOrgs = []string{org.id}
+		for _, a := range env.Snapshot.Accounts {
+			if org.contains(env, a.ID) && !containsString(sym.NotAccounts, a.ID) {
+				sym.NotAccounts = append(sym.NotAccounts, a.ID)
 			}
 		}
-	}
-	// The plain stand-ins come first: a statement they reach is not
-	// credited to a pattern.
-	out := []probe{outsiderProbe(outsiderRole), outsiderProbe(outsiderUser)}
-	for _, c := range sortedKeys(callers) {
-		if c != outsiderRole && c != outsiderUser {
-			out = append(out, outsiderProbe(c))
+		if org.management != "" && !containsString(sym.NotAccounts, org.management) {
+			sym.NotAccounts = append(sym.NotAccounts, org.management)
 		}
 	}
-	return out
-}
-
-// outsiderARNMatching turns a principal ARN pattern into a principal of
-// the outsider account: the account field is replaced, wildcards filled.
-// It matches the pattern only when the pattern left the account open.
-func outsiderARNMatching(pattern string) (string, bool) {
-	if strings.Contains(pattern, "${") {
-		return "", false
-	}
-	f := strings.SplitN(pattern, ":", 6)
-	if len(f) != 6 || f[0] != "arn" {
-		return "", false
-	}
-	svc, res := fillGlob(f[2]), fillGlob(f[5])
-	switch {
-	case svc == "iam" && (strings.HasPrefix(res, "role/") || strings.HasPrefix(res, "user/")):
-	case svc == "sts" && strings.HasPrefix(res, "assumed-role/") && strings.Count(res, "/") >= 2:
-	default:
-		return "", false
-	}
-	return "arn:aws:" + svc + "::" + outsiderAccount + ":" + res, true
-}
-
-// fillGlob makes a string a glob pattern matches: wildcards become "x".
-func fillGlob(p string) string {
-	return strings.NewReplacer("*", "x", "?", "x").Replace(p)
+	return probe{sym: sym, ctx: map[string]engine.Value{"aws:sourceip": one(outsiderIP)}, absent: directCallAbsent}
 }
 
 // accountProbe stands for any principal of an account, whose name, tags
-// and IAM policies are unknown. org is the account's organization ID ("o-…"),
-// "" when it is in none, or "?" when that is not known.
+// and IAM policies are its own. org is the account's organization ID
+// ("o-…"), "" when it is in none, "?" when that is not known, or "!o-…"
+// when it is known only not to be that organization.
 func accountProbe(acct, org string) probe {
-	ctx := map[string]engine.Value{
-		"aws:principalarn": {Unknown: true},
-		"aws:userid":       {Unknown: true},
-		"aws:username":     {Unknown: true},
-	}
-	absent := append([]string(nil), directCallAbsent...)
-	switch org {
-	case "?":
-		ctx["aws:principalorgid"] = engine.Value{Unknown: true}
-		ctx["aws:principalorgpaths"] = engine.Value{Unknown: true}
-	case "":
+	absent := removeStrings(directCallAbsent, "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip")
+	sym := engine.Symbol{Account: acct}
+	switch {
+	case org == "?":
+	case org != "" && org[0] == '!':
+		sym.NotOrgs = []string{org[1:]}
+	case org == "":
 		absent = append(absent, "aws:principalorgid", "aws:principalorgpaths")
 	default:
-		ctx["aws:principalorgid"] = one(org)
-		ctx["aws:principalorgpaths"] = engine.Value{Unknown: true}
+		sym.OrgID = org
 	}
 	// aws:SourceIp, aws:SourceVpce... stay unknown: the answer then says
 	// under which network conditions the account has access.
-	absent = removeStrings(absent, "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip")
-	return probe{caller: "arn:aws:iam::" + acct + ":role/keywarden-any-principal", ctx: ctx, absent: absent}
+	return probe{sym: sym, absent: absent}
+}
+
+// orgProbe stands for any principal of an organization in an account
+// other than those given (the key's, and those reported on their own).
+func orgProbe(org string, not []string) probe {
+	absent := removeStrings(directCallAbsent, "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip")
+	return probe{sym: engine.Symbol{OrgID: org, NotAccounts: not}, absent: absent}
 }
 
 func removeStrings(ss []string, drop ...string) []string {
@@ -171,9 +107,9 @@ func removeStrings(ss []string, drop ...string) []string {
 	return out
 }
 
-// decideProbe asks the engine about a stand-in caller.
+// decideProbe asks the engine about a symbolic caller.
 func decideProbe(env *Env, k *access.Key, p probe, action string) engine.Result {
-	return env.Index.DecideProbe(p.caller, action, k, p.ctx, p.absent)
+	return env.Index.DecideProbe(access.Probe{Symbol: p.sym, Context: p.ctx, Absent: p.absent}, action, k)
 }
 
 // An exposure is what stand-in callers may do with a key, by the key-policy
@@ -181,37 +117,33 @@ func decideProbe(env *Env, k *access.Key, p probe, action string) engine.Result 
 type exposure struct {
 	// byStmt maps a statement index to the actions it allows the caller.
 	byStmt map[int]map[string]bool
-	// conds are the conditions of one allow per statement, with the
-	// stand-in account's number taken out.
+	// conds are the request conditions of one allow per statement.
 	conds map[int][]string
-	// callers holds, per statement, a stand-in caller built from the
-	// policy's own aws:PrincipalArn or aws:username patterns when one was
-	// allowed: the pattern leaves the account open.
-	callers map[int]string
+	// unless are the inputs that were not read and could block the
+	// exposure ("unless a resource control policy ... denies it").
+	unless map[string]bool
 	// unknown lists the actions whose answer was Unknown, and why.
 	unknown map[string]bool
 	missing map[string]bool
 }
 
 func newExposure() *exposure {
-	return &exposure{byStmt: map[int]map[string]bool{}, conds: map[int][]string{}, callers: map[int]string{}, unknown: map[string]bool{}, missing: map[string]bool{}}
+	return &exposure{byStmt: map[int]map[string]bool{}, conds: map[int][]string{}, unless: map[string]bool{}, unknown: map[string]bool{}, missing: map[string]bool{}}
 }
 
 func (x *exposure) empty() bool { return len(x.byStmt) == 0 }
 
-// record adds one decision about a stand-in caller.
-func (x *exposure) record(d *policy.Document, r engine.Result, action, caller string) {
+// record adds one decision about a symbolic caller.
+func (x *exposure) record(d *policy.Document, r engine.Result, action string) {
 	switch r.Decision {
 	case engine.Allow:
+		for _, u := range r.Unless {
+			x.unless[u] = true
+		}
 		for _, s := range keyPolicyStatements(d, r) {
 			if x.byStmt[s.Index] == nil {
-				if caller != outsiderRole && caller != outsiderUser {
-					x.callers[s.Index] = caller
-				}
 				x.byStmt[s.Index] = map[string]bool{}
-				for _, c := range r.Conditions {
-					x.conds[s.Index] = append(x.conds[s.Index], strings.ReplaceAll(c, " in account "+outsiderAccount, ""))
-				}
+				x.conds[s.Index] = requestConditions(r)
 			}
 			x.byStmt[s.Index][action] = true
 		}
@@ -249,13 +181,12 @@ func publicExposure(env *Env, k *access.Key) *exposure {
 			}
 			return nil
 		})
-		for _, p := range outsiderProbes(k.Policy) {
-			for _, a := range keyActionNames() {
-				if isUseAction(a) && !containsString(useActions(k.Inv), a) {
-					continue // the key's type cannot do it
-				}
-				x.record(k.Policy, decideProbe(env, part, p, a), a, p.caller)
+		p := outsiderProbe(env, k)
+		for _, a := range keyActionNames() {
+			if isUseAction(a) && !containsString(useActions(k.Inv), a) {
+				continue // the key's type cannot do it
 			}
+			x.record(k.Policy, decideProbe(env, part, p, a), a)
 		}
 	}
 	return x
@@ -275,4 +206,30 @@ func (x *exposure) narrowedAt(after *exposure, i int) bool {
 		}
 	}
 	return true
+}
+
+// requestConditions are the conditions of an allow that depend on the
+// request, without the "unless" of inputs that were not read.
+func requestConditions(r engine.Result) []string {
+	var out []string
+	for _, c := range r.Conditions {
+		if !containsString(r.Unless, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// unreadCaveats are the explanation lines for inputs that were not read
+// and could block access a finding reports (shared/kms-authorization.md
+// §14: guardrails only take access away, so the finding stands).
+func unreadCaveats(unless []string) []Text {
+	var out []Text
+	for _, u := range unless {
+		out = append(out, Text{
+			EN: "not read, and could block this: " + u,
+			JA: "未取得のため、これを阻止している可能性があります: " + u,
+		})
+	}
+	return out
 }

@@ -53,36 +53,26 @@ func runAccess(ctx context.Context, cmdPath string, opts *accessOptions) error {
 	if err != nil {
 		return err
 	}
-	m := ix.Matrix()
-	if !opts.AWSManaged {
-		m = withoutAWSManaged(ix, m)
+	mw, err := report.NewMatrixWriter(opts.Out, opts.Format)
+	if err != nil {
+		return &UsageError{Command: cmdPath, Err: err}
 	}
-	switch opts.Format {
-	case "json":
-		return report.WriteAnswerJSON(opts.Out, m)
-	case "csv":
-		return report.WriteMatrixCSV(opts.Out, m)
+	mo := access.MatrixOptions{AWSManaged: opts.AWSManaged}
+	if err := mw.Begin(ix.MatrixKeys(mo), principalARNs(ix)); err != nil {
+		return err
 	}
-	return report.WriteMatrixText(opts.Out, m)
+	// Rows are written as each key is done: memory holds the keys in
+	// flight, not the matrix.
+	if err := ix.EachCell(ctx, mo, mw.Cell); err != nil {
+		return err
+	}
+	return mw.End()
 }
 
-func withoutAWSManaged(ix *access.Index, m *access.Matrix) *access.Matrix {
-	managed := map[string]bool{}
-	for _, k := range ix.Keys() {
-		if k.Inv.AWSManaged() {
-			managed[k.ARN] = true
-		}
-	}
-	out := &access.Matrix{Principals: m.Principals}
-	for _, k := range m.Keys {
-		if !managed[k] {
-			out.Keys = append(out.Keys, k)
-		}
-	}
-	for _, c := range m.Cells {
-		if !managed[c.Key] {
-			out.Cells = append(out.Cells, c)
-		}
+func principalARNs(ix *access.Index) []string {
+	out := make([]string, 0, len(ix.Principals()))
+	for _, p := range ix.Principals() {
+		out = append(out, p.ARN)
 	}
 	return out
 }

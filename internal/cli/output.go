@@ -58,11 +58,6 @@ func writeExplanation(w io.Writer, r *engine.Result, indent string) {
 	for _, m := range r.Missing {
 		fmt.Fprintf(w, "%smissing: %s\n", indent, m)
 	}
-	for i := range r.Parts {
-		p := &r.Parts[i]
-		fmt.Fprintf(w, "%spart %d: %s\n", indent, i+1, p.Decision)
-		writeExplanation(w, p, indent+"  ")
-	}
 }
 
 // reasonText names a statement the way AWS's console does ("key policy

@@ -107,13 +107,9 @@ func sampleVerdicts() []verdict {
 			Conditions:  []string{"the request's encryption context satisfies the grant's constraint"},
 		}},
 		{sc("alias", 5, &implicit), engine.Result{
-			Decision: engine.ImplicitDeny, Layer: engine.LayerKMS, Rule: engine.RuleCombined,
-			Summary: "implicitly denied: the alias is allowed but the key is not",
-			Missing: []string{"key policy"},
-			Parts: []engine.Result{
-				{Decision: engine.Allow, Summary: "alias: allowed", Reasons: []engine.Reason{{Policy: "identity policy #0", Statement: 0, Sid: "Alias", Role: "allows kms:CreateAlias"}}},
-				{Decision: engine.Unknown, Summary: "key: unknown", Missing: []string{"key policy"}},
-			},
+			Decision: engine.Unknown, Layer: engine.LayerKeyPolicy, Rule: engine.RuleMissingInput,
+			Summary: "unknown: key policy: not given",
+			Missing: []string{"key policy: not given"},
 		}},
 	}
 }

@@ -8,21 +8,35 @@ import (
 )
 
 // maxDerived bounds the number of context keys derived from the caller.
-const maxDerived = 10
+const maxDerived = 12
 
 // reqContext is the request context of one decision: the keys the request
 // gave (lower-cased) and the keys derived from the caller. It is built
-// without copying the request's map when its keys are already lower case,
-// because Decide runs millions of times in who-can and the access matrix.
+// without copying the request's map when its keys are already lower case
+// (Request.Normalize), because who-can and the access matrix decide many
+// requests with one context.
 type reqContext struct {
-	caller   *caller
 	given    map[string]Value
-	keys     [maxDerived]string
-	vals     [maxDerived][1]string
+	derived  [maxDerived]derivedKey
 	nDerived int
 	open     bool
 	absent   []string
+	// symbolic: keys that depend on who exactly the caller is are unknown.
+	symbolic bool
 }
+
+// derivedKey is one derived key; single values live in one, so that
+// deriving them allocates nothing.
+type derivedKey struct {
+	key string
+	one [1]string
+	val Value
+}
+
+// symbolicKeys are the keys a symbolic caller leaves open: they differ
+// between the principals it stands for.
+var symbolicKeys = []string{"aws:principalarn", "aws:userid", "aws:username", "aws:principaltype",
+	"aws:principalorgid", "aws:principalorgpaths", "aws:sourceidentity", "aws:principalservicenamelist"}
 
 // keyPolicyView is the context as the key policy sees it: keys that AWS
 // supports only in IAM policies (aws:ResourceTag/*, kms:ResourceAliases)
@@ -39,19 +53,20 @@ func (v keyPolicyView) Lookup(k string) ([]string, bool, policy.Presence) {
 // Lookup implements policy.Context.
 func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
 	if v, ok := r.given[k]; ok {
-		if v.Unknown {
-			return nil, false, policy.Unknowable
-		}
+		vs, list, p := v.Presence()
 		// A multivalued key given as a single string is still a set.
-		return v.Strings, v.List || awsfacts.Multivalued[k], policy.Present
+		return vs, list || (p == policy.Present && awsfacts.Multivalued[k]), p
 	}
 	for i := 0; i < r.nDerived; i++ {
-		if r.keys[i] == k {
-			if r.vals[i][0] == "" && k == "aws:principalarn" {
-				r.vals[i][0] = r.caller.PrincipalARN()
+		if d := &r.derived[i]; d.key == k {
+			if d.val.Strings == nil && !d.val.Unknown {
+				return d.one[:], false, policy.Present
 			}
-			return r.vals[i][:], false, policy.Present
+			return d.val.Presence()
 		}
+	}
+	if r.symbolic && (strings.HasPrefix(k, "aws:principaltag/") || containsString(symbolicKeys, k)) {
+		return nil, false, policy.Unknowable
 	}
 	if r.open && !r.knownAbsent(k) {
 		return nil, false, policy.Unknowable
@@ -77,13 +92,13 @@ func (r *reqContext) value(k string) (string, bool) {
 	return vs[0], true
 }
 
-// init lower-cases the given keys and adds the keys every signed
-// request carries (shared/kms-authorization.md §1.3) where the request did
-// not give them: aws:PrincipalArn, aws:PrincipalAccount, kms:CallerAccount,
-// aws:PrincipalType, aws:username (IAM users), aws:PrincipalIsAWSService,
-// aws:SecureTransport (KMS endpoints are HTTPS only) and aws:ViaAWSService.
-func (r *reqContext) init(req *Request, c *caller, keyAction bool) {
-	r.caller = c
+// init lower-cases the given keys and adds the keys every signed request
+// carries (shared/kms-authorization.md §1.3) where the request did not give
+// them: aws:PrincipalArn, aws:PrincipalAccount, kms:CallerAccount (key and
+// custom key store operations), aws:PrincipalType, aws:username (IAM
+// users), aws:PrincipalIsAWSService, aws:SecureTransport (KMS endpoints
+// are HTTPS only) and aws:ViaAWSService.
+func (r *reqContext) init(req *Request, c *caller, callerAccountKey bool) {
 	r.given = req.Context
 	for k := range req.Context {
 		if hasUpper(k) {
@@ -96,38 +111,74 @@ func (r *reqContext) init(req *Request, c *caller, keyAction bool) {
 	}
 	r.open = req.Open
 	r.absent = req.Absent
-	set := func(k, v string) {
-		// Given keys win: Lookup consults them before derived ones.
-		if r.nDerived == maxDerived || (v == "" && k != "aws:principalarn") {
-			return
+	set := func(k string, v Value) {
+		if r.nDerived < maxDerived {
+			r.derived[r.nDerived] = derivedKey{key: k, val: v}
+			r.nDerived++
 		}
-		r.keys[r.nDerived] = k
-		r.vals[r.nDerived][0] = v
-		r.nDerived++
+	}
+	// one derives a single value; set with a Value only what is not one.
+	one := func(k, v string) {
+		if r.nDerived < maxDerived {
+			r.derived[r.nDerived] = derivedKey{key: k, one: [1]string{v}}
+			r.nDerived++
+		}
 	}
 	switch c.kind {
 	case callerService:
-		set("aws:principalisawsservice", "true")
-		set("aws:principalservicename", c.name)
-		set("aws:securetransport", "true")
+		one("aws:principalisawsservice", "true")
+		one("aws:principalservicename", c.name)
+		one("aws:securetransport", "true")
+		return
 	case callerAnonymous, callerInvalid:
+		return
+	case callerSymbolic:
+		r.symbolic = true
+		s := c.sym
+		acct := Value{Unknown: true, Excludes: s.NotAccounts}
+		if s.Account != "" {
+			acct = Value{Strings: []string{s.Account}}
+		}
+		set("aws:principalaccount", acct)
+		if callerAccountKey {
+			set("kms:calleraccount", acct)
+		}
+		if s.Account == "" && len(s.NotAccounts) > 0 {
+			// Its ARN is that of a principal of none of those accounts.
+			var arns []string
+			for _, a := range s.NotAccounts {
+				arns = append(arns, "arn:aws:iam::"+a+":*", "arn:aws:sts::"+a+":*")
+			}
+			set("aws:principalarn", Value{Unknown: true, Excludes: arns})
+		}
+		switch {
+		case s.OrgID != "":
+			one("aws:principalorgid", s.OrgID)
+		case len(s.NotOrgs) > 0:
+			set("aws:principalorgid", Value{Unknown: true, Excludes: s.NotOrgs, MaybeAbsent: true})
+			var paths []string
+			for _, o := range s.NotOrgs {
+				paths = append(paths, o+"/*")
+			}
+			set("aws:principalorgpaths", Value{Unknown: true, Excludes: paths, MaybeAbsent: true})
+		}
 	default:
-		set("aws:principalarn", c.principalARN) // filled on first use for sessions
-		set("aws:principalaccount", c.account)
-		if keyAction {
-			set("kms:calleraccount", c.account)
+		one("aws:principalarn", c.principalARN)
+		one("aws:principalaccount", c.account)
+		if callerAccountKey {
+			one("kms:calleraccount", c.account)
 		}
-		set("aws:principaltype", c.principalType)
+		one("aws:principaltype", c.principalType)
 		if c.kind == callerUser {
-			set("aws:username", c.name)
+			one("aws:username", c.name)
 		}
-		set("aws:principalisawsservice", "false")
-		set("aws:securetransport", "true")
-		if _, via := r.given["kms:viaservice"]; via {
-			set("aws:viaawsservice", "true")
-		} else if !req.Open {
-			set("aws:viaawsservice", "false")
-		}
+	}
+	one("aws:principalisawsservice", "false")
+	one("aws:securetransport", "true")
+	if _, via := r.given["kms:viaservice"]; via {
+		one("aws:viaawsservice", "true")
+	} else if !req.Open {
+		one("aws:viaawsservice", "false")
 	}
 }
 
@@ -162,6 +213,15 @@ func (r *reqContext) encryptionContext() (ec map[string]string, known bool) {
 func hasUpper(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}

@@ -451,7 +451,7 @@ func TestOpenContext(t *testing.T) {
 		t.Errorf("closed context: %+v", closed)
 	}
 	// An unknown identity makes delegation conditional on its own IAM.
-	ext := Decide(Request{Principal: partner, Action: "kms:Decrypt", Resource: keyA, Open: true}, &Policies{IdentityUnknown: true,
+	ext := Decide(Request{Principal: partner, Action: "kms:Decrypt", Resource: keyA, Open: true}, &Policies{IdentityOpen: true,
 		KeyPolicy: kp(t, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"kms:Decrypt","Resource":"*"}}`)})
 	if ext.Decision != Allow || !ext.Conditional || !strings.Contains(strings.Join(ext.Conditions, " "), "its own IAM policies in account 444455556666") {
 		t.Errorf("unknown identity: %+v", ext)

@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -19,6 +20,7 @@ const (
 	callerRoot
 	callerService
 	callerAnonymous
+	callerSymbolic // many principals at once (Request.Caller)
 )
 
 // caller is a parsed request principal.
@@ -26,41 +28,52 @@ type caller struct {
 	kind      callerKind
 	arn       string
 	partition string
-	account   string
+	// account is the caller's account; "" for a symbolic caller whose
+	// account is open.
+	account string
 	// name is the user name, role name, federated user name or service.
 	name string
-	// principalARN is what aws:PrincipalArn holds for this caller; for a
-	// session it is built on demand by PrincipalARN.
+	// principalARN is what aws:PrincipalArn holds: the role's ARN (without
+	// its path) for a session.
 	principalARN string
 	// principalType is aws:PrincipalType.
 	principalType string
+	sym           *Symbol
 }
 
-// PrincipalARN is aws:PrincipalArn: the role's ARN for a session (without
-// the path, which the session ARN does not carry).
-func (c *caller) PrincipalARN() string {
-	if c.kind == callerSession && c.principalARN == "" {
-		c.principalARN = "arn:" + c.partition + ":iam::" + c.account + ":role/" + c.name
+func (c *caller) rootARN() string { return arn.Root(c.partition, c.account) }
+
+// iamPrincipal reports whether the caller is an IAM identity (user, role
+// session, federated user, root user), as opposed to a service, an
+// anonymous caller or a symbol.
+func (c *caller) iamPrincipal() bool {
+	switch c.kind {
+	case callerUser, callerRole, callerSession, callerFederated, callerRoot:
+		return true
 	}
-	return c.principalARN
+	return false
 }
 
-func (c *caller) rootARN() string {
-	return "arn:" + c.partition + ":iam::" + c.account + ":root"
-}
+// isSession reports whether the caller is a session of a role (or the role
+// given as caller).
+func (c *caller) isSession() bool { return c.kind == callerSession || c.kind == callerRole }
 
 // parseCaller reads a request principal.
-func parseCaller(p string) caller {
+func parseCaller(req *Request) caller {
+	if s := req.Caller; s != nil {
+		return caller{kind: callerSymbolic, partition: "aws", account: s.Account, sym: s, arn: "symbolic caller"}
+	}
+	p := req.Principal
 	switch {
 	case p == "" || strings.EqualFold(p, "anonymous") || p == "*":
 		return caller{kind: callerAnonymous, arn: p, principalType: "Anonymous"}
-	case !strings.HasPrefix(p, "arn:") && strings.HasSuffix(p, ".amazonaws.com"):
+	case arn.IsServicePrincipal(p):
 		return caller{kind: callerService, arn: p, name: p}
-	case isAccountID(p):
-		return caller{kind: callerRoot, arn: "arn:aws:iam::" + p + ":root", partition: "aws", account: p,
-			principalARN: "arn:aws:iam::" + p + ":root", principalType: "Account"}
+	case arn.IsAccountID(p):
+		root := arn.Root("aws", p)
+		return caller{kind: callerRoot, arn: root, partition: "aws", account: p, principalARN: root, principalType: "Account"}
 	}
-	f, n := policy.SplitARN(p)
+	f, n := arn.Split(p)
 	if n != 6 || f[0] != "arn" {
 		return caller{kind: callerInvalid, arn: p}
 	}
@@ -79,43 +92,18 @@ func parseCaller(p string) caller {
 			c.name = res[strings.LastIndexByte(res, '/')+1:]
 		}
 	case "sts":
-		switch {
-		case strings.HasPrefix(res, "assumed-role/"):
-			rest := res[len("assumed-role/"):]
-			if i := strings.IndexByte(rest, '/'); i > 0 {
-				c.kind, c.principalType = callerSession, "AssumedRole"
-				c.name = rest[:i]
-			}
-		case strings.HasPrefix(res, "federated-user/"):
+		if s, ok := arn.ParseSession(p); ok {
+			c.kind, c.principalType, c.name = callerSession, "AssumedRole", s.Role
+			c.principalARN = s.RoleARN()
+		} else if strings.HasPrefix(res, "federated-user/") {
 			c.kind, c.principalARN, c.principalType = callerFederated, p, "FederatedUser"
 			c.name = strings.TrimPrefix(res, "federated-user/")
 		}
 	}
-	if !isAccountID(c.account) {
+	if !arn.IsAccountID(c.account) || (c.kind != callerRoot && c.name == "") {
 		c.kind = callerInvalid
 	}
 	return c
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// accountOf returns the account field of an ARN, or "".
-func accountOf(arn string) string {
-	f, n := policy.SplitARN(arn)
-	if n != 6 {
-		return ""
-	}
-	return f[4]
 }
 
 // matchKind says how a Principal value matches the caller
@@ -146,19 +134,20 @@ func principalValueMatch(v string, c *caller) matchKind {
 	if v == "*" {
 		return matchStrong
 	}
-	if c.kind == callerService || c.kind == callerAnonymous || c.kind == callerInvalid {
+	if c.kind == callerService || c.kind == callerAnonymous || c.kind == callerInvalid || c.account == "" {
 		return noMatch
 	}
-	if isAccountID(v) {
-		if v == c.account {
+	if a := arn.AccountOfPrincipal(v); a != "" {
+		if a == c.account && (arn.IsAccountID(v) || arn.Partition(v) == c.partition) {
 			return matchAccount
 		}
 		return noMatch
 	}
-	if !strings.Contains(v, c.account) {
+	if c.kind == callerSymbolic || !strings.Contains(v, c.account) {
+		// A symbol stands for the principals no statement names by ARN.
 		return noMatch
 	}
-	f, n := policy.SplitARN(v)
+	f, n := arn.Split(v)
 	if n != 6 || f[0] != "arn" || f[4] != c.account || f[1] != c.partition {
 		return noMatch
 	}
@@ -166,8 +155,6 @@ func principalValueMatch(v string, c *caller) matchKind {
 	switch f[2] {
 	case "iam":
 		switch {
-		case res == "root":
-			return matchAccount
 		case strings.HasPrefix(res, "user/"):
 			if c.kind == callerUser && v == c.arn {
 				return matchStrong
@@ -175,8 +162,7 @@ func principalValueMatch(v string, c *caller) matchKind {
 		case strings.HasPrefix(res, "role/"):
 			// A role principal matches the role's sessions by name: the
 			// session ARN carries no path.
-			name := res[strings.LastIndexByte(res, '/')+1:]
-			if (c.kind == callerSession || c.kind == callerRole) && name == c.name {
+			if c.isSession() && res[strings.LastIndexByte(res, '/')+1:] == c.name {
 				return matchLimited
 			}
 		}
@@ -191,17 +177,19 @@ func principalValueMatch(v string, c *caller) matchKind {
 // principalMatch tests a Principal element against the caller and returns
 // the strongest kind of match.
 func principalMatch(p *policy.Principal, c *caller) matchKind {
-	best := noMatch
 	if p.Wildcard {
 		return matchStrong
 	}
+	best := noMatch
 	for _, v := range p.AWS {
 		switch m := principalValueMatch(v, c); m {
 		case matchStrong:
 			return matchStrong
-		case matchLimited, matchAccount:
-			if best == noMatch || (best == matchAccount && m == matchLimited) {
-				best = m
+		case matchLimited:
+			best = matchLimited
+		case matchAccount:
+			if best == noMatch {
+				best = matchAccount
 			}
 		}
 	}
@@ -220,7 +208,7 @@ func principalMatch(p *policy.Principal, c *caller) matchKind {
 // (the role of a session, the account), so the caller is exempt only when
 // its own ARN, its role's ARN (sessions) and its account are all listed
 // (shared/kms-authorization.md §3.5.2, [U] 4). partial is set when only some
-// of them are listed.
+// of them are listed. A symbolic caller is never exempt: its ARN is open.
 func notPrincipalExempt(p *policy.Principal, c *caller) (exempt, partial bool) {
 	if p.Wildcard {
 		return true, false
@@ -236,26 +224,42 @@ func notPrincipalExempt(p *policy.Principal, c *caller) (exempt, partial bool) {
 	var own, role, account bool
 	for _, v := range p.AWS {
 		switch {
-		case isAccountID(v):
-			if v == c.account {
-				account = true
-			}
-		case v == c.rootARN():
+		case c.account != "" && arn.AccountOfPrincipal(v) == c.account:
 			account = true
+		case c.kind == callerSymbolic:
 		case v == c.arn:
 			own = true
-		case (c.kind == callerSession || c.kind == callerRole) && principalValueMatch(v, c) == matchLimited:
+		case c.isSession() && principalValueMatch(v, c) == matchLimited:
 			role = true
 		}
 	}
 	switch c.kind {
 	case callerRoot:
 		return account, false
+	case callerSymbolic:
+		return false, account
 	case callerSession:
 		return own && role && account, own || role || account
 	case callerRole:
 		return role && account, role || account
-	default:
-		return own && account, own || account
 	}
+	return own && account, own || account
+}
+
+// granteeMatch tests a grant's grantee (or retiring principal) against the
+// caller: an exact ARN; a role grantee matches its sessions; an account
+// grantee matches identities of the account.
+func granteeMatch(grantee string, c *caller) matchKind {
+	switch {
+	case grantee == "" || grantee == "*":
+		return noMatch // a grant cannot name "*"
+	case c.kind == callerService:
+		if strings.EqualFold(grantee, c.name) {
+			return matchStrong
+		}
+		return noMatch
+	case grantee == c.arn && c.kind != callerSymbolic:
+		return matchStrong
+	}
+	return principalValueMatch(grantee, c)
 }

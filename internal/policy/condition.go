@@ -217,8 +217,11 @@ func parseOperator(name string) (Operator, SetOperator, bool, bool) {
 // policy variables in the condition's values.
 func (c *Condition) Eval(ctx Context) Tri {
 	values, list, presence := ctx.Lookup(c.key)
-	if presence == Unknowable {
+	switch presence {
+	case Unknowable:
 		return Unknown
+	case NoneOf, NoneOfOrAbsent:
+		return c.evalNoneOf(values, presence == NoneOfOrAbsent)
 	}
 	policyValues := c.Values
 	if c.variables {
@@ -248,15 +251,7 @@ func (c *Condition) Eval(ctx Context) Tri {
 	}
 	negated := c.Op.Negated()
 	if presence == Absent || (list && len(values) == 0) {
-		switch {
-		case c.IfExists:
-			return True
-		case c.Set == ForAnyValue:
-			return False
-		case c.Set == ForAllValues:
-			return True
-		}
-		return triOf(negated)
+		return c.absentResult()
 	}
 	switch c.Set {
 	case Single:
@@ -281,6 +276,103 @@ func (c *Condition) Eval(ctx Context) Tri {
 		}
 		return True
 	}
+}
+
+// absentResult is the value of the condition when its key is absent.
+func (c *Condition) absentResult() Tri {
+	switch {
+	case c.IfExists:
+		return True
+	case c.Set == ForAnyValue:
+		return False
+	case c.Set == ForAllValues:
+		return True
+	}
+	return triOf(c.Op.Negated())
+}
+
+// evalNoneOf decides the condition for a key that holds one value known
+// only to be none of excluded (and that may be absent): an operator that
+// tests for exact values decides when every value it tests for is
+// excluded; anything else stays unknown. This is how "any principal
+// outside organization o-1" is told apart from StringEquals
+// aws:PrincipalOrgID o-1 without inventing an organization.
+func (c *Condition) evalNoneOf(excluded []string, maybeAbsent bool) Tri {
+	var present Tri
+	switch {
+	case c.Op == NullOp:
+		present = False
+		for _, v := range c.Values {
+			if strings.EqualFold(v, "false") {
+				present = True
+			}
+		}
+	case c.variables:
+		return Unknown
+	default:
+		present = c.noneOfPresent(excluded)
+	}
+	if !maybeAbsent {
+		return present
+	}
+	absent := c.absentResult()
+	if c.Op == NullOp {
+		absent = False
+		for _, v := range c.Values {
+			if strings.EqualFold(v, "true") {
+				absent = True
+			}
+		}
+	}
+	if present == absent {
+		return present
+	}
+	return Unknown
+}
+
+// noneOfPresent is evalNoneOf for a present single value.
+func (c *Condition) noneOfPresent(excluded []string) Tri {
+	op := c.Op.positive()
+	switch op {
+	case StringEquals, StringEqualsIgnoreCase, StringLike, ArnEquals, ArnLike:
+	default:
+		return Unknown
+	}
+	for _, v := range c.Values {
+		if op.pattern() && v != "" && strings.Trim(v, "*") == "" {
+			// "*" matches every value.
+			return triOf(!c.Op.Negated())
+		}
+		if !excludedValue(v, op, excluded) {
+			return Unknown
+		}
+	}
+	// The value matches none of the policy's values.
+	return triOf(c.Op.Negated())
+}
+
+// excludedValue reports whether no value outside excluded can match the
+// policy value v: v (or, for a pattern, the literal text before its first
+// wildcard) is an excluded value or starts with an excluded prefix.
+func excludedValue(v string, op Operator, excluded []string) bool {
+	literal, exact := v, true
+	if op.pattern() {
+		if i := strings.IndexAny(v, "*?"); i >= 0 {
+			literal, exact = v[:i], false
+		}
+	}
+	for _, x := range excluded {
+		if prefix, ok := strings.CutSuffix(x, "*"); ok {
+			if strings.HasPrefix(literal, prefix) {
+				return true
+			}
+			continue
+		}
+		if exact && (x == v || op == StringEqualsIgnoreCase && strings.EqualFold(x, v)) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchOne tests one request value: for a positive operator it must match

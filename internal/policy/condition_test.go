@@ -21,6 +21,8 @@ func ctxOf(kv map[string]any) *MapContext {
 			m.Values[strings.ToLower(k)] = ContextValue{Strings: x, List: true}
 		case unknownValue:
 			m.Values[strings.ToLower(k)] = ContextValue{Unknown: true}
+		case ContextValue:
+			m.Values[strings.ToLower(k)] = x
 		}
 	}
 	return m
@@ -218,4 +220,35 @@ func TestPolicyVariables(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConditionNoneOf pins conditions on keys known only by what they are
+// not: "a principal of some account other than 111122223333", "a principal
+// outside organization o-mine (or in no organization)".
+func TestConditionNoneOf(t *testing.T) {
+	notMine := ContextValue{Unknown: true, Excludes: []string{"111122223333"}}
+	outsideOrg := ContextValue{Unknown: true, Excludes: []string{"o-mine"}, MaybeAbsent: true}
+	outsideARN := ContextValue{Unknown: true, Excludes: []string{"arn:aws:iam::111122223333:*", "arn:aws:sts::111122223333:*"}}
+	runConditionCases(t, []conditionCase{
+		{"equals excluded", `{"StringEquals":{"kms:CallerAccount":"111122223333"}}`, map[string]any{"kms:CallerAccount": notMine}, False},
+		{"equals excluded among others", `{"StringEquals":{"kms:CallerAccount":["111122223333","444455556666"]}}`, map[string]any{"kms:CallerAccount": notMine}, Unknown},
+		{"equals other", `{"StringEquals":{"kms:CallerAccount":"444455556666"}}`, map[string]any{"kms:CallerAccount": notMine}, Unknown},
+		{"not equals excluded", `{"StringNotEquals":{"kms:CallerAccount":"111122223333"}}`, map[string]any{"kms:CallerAccount": notMine}, True},
+		{"like exact excluded", `{"StringLike":{"aws:PrincipalAccount":"111122223333"}}`, map[string]any{"aws:PrincipalAccount": notMine}, False},
+		{"like pattern", `{"StringLike":{"aws:PrincipalAccount":"1111*"}}`, map[string]any{"aws:PrincipalAccount": notMine}, Unknown},
+		{"like star", `{"StringLike":{"aws:PrincipalAccount":"*"}}`, map[string]any{"aws:PrincipalAccount": notMine}, True},
+		{"ignore case", `{"StringEqualsIgnoreCase":{"aws:PrincipalOrgID":"O-MINE"}}`, map[string]any{"aws:PrincipalOrgID": ContextValue{Unknown: true, Excludes: []string{"o-mine"}}}, False},
+		{"numeric stays unknown", `{"NumericEquals":{"aws:PrincipalAccount":"111122223333"}}`, map[string]any{"aws:PrincipalAccount": notMine}, Unknown},
+		{"null present", `{"Null":{"kms:CallerAccount":"false"}}`, map[string]any{"kms:CallerAccount": notMine}, True},
+		{"org equals mine, maybe absent", `{"StringEquals":{"aws:PrincipalOrgID":"o-mine"}}`, map[string]any{"aws:PrincipalOrgID": outsideOrg}, False},
+		{"org not equals mine, maybe absent", `{"StringNotEquals":{"aws:PrincipalOrgID":"o-mine"}}`, map[string]any{"aws:PrincipalOrgID": outsideOrg}, True},
+		{"org equals mine if exists, maybe absent", `{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-mine"}}`, map[string]any{"aws:PrincipalOrgID": outsideOrg}, Unknown},
+		{"org null, maybe absent", `{"Null":{"aws:PrincipalOrgID":"true"}}`, map[string]any{"aws:PrincipalOrgID": outsideOrg}, Unknown},
+		{"org for any value", `{"ForAnyValue:StringEquals":{"aws:PrincipalOrgID":"o-mine"}}`, map[string]any{"aws:PrincipalOrgID": outsideOrg}, False},
+		{"ARN of an excluded account", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/*"}}`, map[string]any{"aws:PrincipalArn": outsideARN}, False},
+		{"ARN of any account", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/deploy"}}`, map[string]any{"aws:PrincipalArn": outsideARN}, Unknown},
+		{"ARN not like an excluded account", `{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::111122223333:*","arn:aws:sts::111122223333:*"]}}`, map[string]any{"aws:PrincipalArn": outsideARN}, True},
+		{"exact ARN of an excluded account", `{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/app"}}`, map[string]any{"aws:PrincipalArn": outsideARN}, False},
+		{"org path of an excluded org", `{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"o-mine/r-ab12/*"}}`, map[string]any{"aws:PrincipalOrgPaths": ContextValue{Unknown: true, Excludes: []string{"o-mine/*"}, MaybeAbsent: true}}, False},
+	})
 }

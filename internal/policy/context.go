@@ -11,6 +11,14 @@ const (
 	// Unknowable: the context cannot say (a symbolic question about many
 	// possible requests).
 	Unknowable
+	// NoneOf: the key holds one value that the context does not know,
+	// except that it is none of the values Lookup returns ("any account
+	// but these"). Operators that test for those values exactly can then
+	// be decided.
+	NoneOf
+	// NoneOfOrAbsent: as NoneOf, or the key is absent (a caller that may
+	// belong to no organization at all).
+	NoneOfOrAbsent
 )
 
 // A Context answers condition-key lookups for one request. Keys are passed
@@ -36,6 +44,25 @@ type ContextValue struct {
 	List    bool
 	// Unknown marks a key whose value cannot be known.
 	Unknown bool
+	// Excludes, with Unknown, lists values the key is known not to hold:
+	// exact values, or prefixes written with a trailing "*" (the ARNs of
+	// an account: "arn:aws:iam::111122223333:*"). MaybeAbsent says the key
+	// may also be absent.
+	Excludes    []string
+	MaybeAbsent bool
+}
+
+// Presence returns how a value answers a lookup.
+func (v ContextValue) Presence() ([]string, bool, Presence) {
+	switch {
+	case !v.Unknown:
+		return v.Strings, v.List, Present
+	case len(v.Excludes) == 0:
+		return nil, false, Unknowable
+	case v.MaybeAbsent:
+		return v.Excludes, false, NoneOfOrAbsent
+	}
+	return v.Excludes, false, NoneOf
 }
 
 // Lookup implements Context.
@@ -47,8 +74,5 @@ func (m *MapContext) Lookup(k string) ([]string, bool, Presence) {
 		}
 		return nil, false, Absent
 	}
-	if v.Unknown {
-		return nil, false, Unknowable
-	}
-	return v.Strings, v.List, Present
+	return v.Presence()
 }

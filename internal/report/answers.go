@@ -80,8 +80,12 @@ func WriteWhoCanText(w io.Writer, res *access.WhoCanResult) error {
 		if e.Grant != "" {
 			how += " (grant " + e.Grant + ")"
 		}
-		ew.printf("\n%s  %s\n", decisionLabel(e.Decision, e.Conditional), e.Principal)
-		ew.printf("  %s, via %s\n", e.Description, how)
+		ew.printf("\n%s  %s\n", decisionLabel(e.Decision, e.Conditional), e.Name())
+		if e.Principal != "" {
+			ew.printf("  %s, via %s\n", e.Description, how)
+		} else {
+			ew.printf("  via %s\n", how)
+		}
 		writeResult(ew, "  ", e.Result)
 	}
 	return ew.err
@@ -113,44 +117,148 @@ func WriteAnswerJSON(w io.Writer, v any) error {
 	return enc.Encode(answerJSON{Version: AnswersVersion, Kind: kind, Answer: v})
 }
 
-// WriteMatrixText writes the access matrix grouped by key.
-func WriteMatrixText(w io.Writer, m *access.Matrix) error {
-	ew := &errWriter{w: w}
-	ew.printf("Access matrix: %d principals × %d keys; * marks an action allowed only under conditions (see --format json)\n", len(m.Principals), len(m.Keys))
-	last := ""
-	for _, c := range m.Cells {
-		if c.Key != last {
-			ew.printf("\n%s\n", c.Key)
-			last = c.Key
-		}
-		ew.printf("  %-8s %s\n", c.Kind, c.Principal)
-		if len(c.Use) > 0 {
-			ew.printf("           use:     %s\n", strings.Join(c.Use, ", "))
-		}
-		if len(c.Admin) > 0 {
-			ew.printf("           admin:   %s\n", strings.Join(c.Admin, ", "))
-		}
-		if len(c.Unknown) > 0 {
-			ew.printf("           unknown: %s (missing: %s)\n", strings.Join(c.Unknown, ", "), strings.Join(c.Missing, "; "))
-		}
-	}
-	return ew.err
+// A MatrixWriter writes the access matrix as it is computed: Begin with
+// the axes, one Cell per principal and key in order, then End.
+type MatrixWriter interface {
+	Begin(keys, principals []string) error
+	Cell(c access.Cell) error
+	End() error
 }
 
-// WriteMatrixCSV writes one row per principal and key:
-// key,principal,kind,use,admin,unknown (actions separated by spaces).
-func WriteMatrixCSV(w io.Writer, m *access.Matrix) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"key", "principal", "kind", "use", "admin", "unknown"}); err != nil {
+// NewMatrixWriter returns the writer of a format: text, csv or json.
+func NewMatrixWriter(w io.Writer, format string) (MatrixWriter, error) {
+	switch format {
+	case "text":
+		return &matrixText{ew: &errWriter{w: w}}, nil
+	case "csv":
+		return &matrixCSV{cw: csv.NewWriter(w)}, nil
+	case "json":
+		return &matrixJSON{w: w}, nil
+	}
+	return nil, fmt.Errorf("no matrix writer for format %q", format)
+}
+
+// WriteMatrix writes a matrix held in memory.
+func WriteMatrix(mw MatrixWriter, m *access.Matrix) error {
+	if err := mw.Begin(m.Keys, m.Principals); err != nil {
 		return err
 	}
 	for _, c := range m.Cells {
-		if err := cw.Write([]string{c.Key, c.Principal, string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")}); err != nil {
+		if err := mw.Cell(c); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return mw.End()
+}
+
+// matrixText writes the matrix grouped by key, for a person.
+type matrixText struct {
+	ew   *errWriter
+	last string
+}
+
+func (t *matrixText) Begin(keys, principals []string) error {
+	t.ew.printf("Access matrix: %d principals × %d keys; * marks an action allowed only under conditions (see --format json)\n", len(principals), len(keys))
+	return t.ew.err
+}
+
+func (t *matrixText) Cell(c access.Cell) error {
+	if c.Key != t.last {
+		t.ew.printf("\n%s\n", c.Key)
+		t.last = c.Key
+	}
+	t.ew.printf("  %-8s %s\n", c.Kind, c.Name())
+	if len(c.Use) > 0 {
+		t.ew.printf("           use:     %s\n", strings.Join(c.Use, ", "))
+	}
+	if len(c.Admin) > 0 {
+		t.ew.printf("           admin:   %s\n", strings.Join(c.Admin, ", "))
+	}
+	if len(c.Unknown) > 0 {
+		t.ew.printf("           unknown: %s (missing: %s)\n", strings.Join(c.Unknown, ", "), strings.Join(c.Missing, "; "))
+	}
+	return t.ew.err
+}
+
+func (t *matrixText) End() error { return t.ew.err }
+
+// matrixCSV writes one row per principal and key:
+// key,principal,kind,use,admin,unknown (actions separated by spaces); a
+// symbolic principal's row names it by its description.
+type matrixCSV struct{ cw *csv.Writer }
+
+func (m *matrixCSV) Begin(keys, principals []string) error {
+	return m.cw.Write([]string{"key", "principal", "kind", "use", "admin", "unknown"})
+}
+
+func (m *matrixCSV) Cell(c access.Cell) error {
+	return m.cw.Write([]string{c.Key, c.Name(), string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")})
+}
+
+func (m *matrixCSV) End() error {
+	m.cw.Flush()
+	return m.cw.Error()
+}
+
+// matrixJSON writes {"version":…,"kind":"matrix","answer":{"cells":[…],
+// "keys":[…],"principals":[…]}}, a cell at a time.
+type matrixJSON struct {
+	w                io.Writer
+	keys, principals []string
+	n                int
+	err              error
+}
+
+func (m *matrixJSON) write(b []byte) {
+	if m.err == nil {
+		_, m.err = m.w.Write(b)
+	}
+}
+
+func (m *matrixJSON) Begin(keys, principals []string) error {
+	m.keys, m.principals = keys, principals
+	m.write([]byte(fmt.Sprintf("{\n  \"version\": %d,\n  \"kind\": \"matrix\",\n  \"answer\": {\n    \"cells\": [", AnswersVersion)))
+	return m.err
+}
+
+func (m *matrixJSON) Cell(c access.Cell) error {
+	b, err := json.MarshalIndent(c, "      ", "  ")
+	if err != nil {
+		return err
+	}
+	if m.n > 0 {
+		m.write([]byte(","))
+	}
+	m.n++
+	m.write([]byte("\n      "))
+	m.write(b)
+	return m.err
+}
+
+func (m *matrixJSON) End() error {
+	if m.n > 0 {
+		m.write([]byte("\n    "))
+	}
+	m.write([]byte("],\n"))
+	for i, part := range []struct {
+		name string
+		list []string
+	}{{"keys", m.keys}, {"principals", m.principals}} {
+		b, err := json.MarshalIndent(part.list, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if part.list == nil {
+			b = []byte("[]")
+		}
+		m.write([]byte("    \"" + part.name + "\": "))
+		m.write(b)
+		if i == 0 {
+			m.write([]byte(",\n"))
+		}
+	}
+	m.write([]byte("\n  }\n}\n"))
+	return m.err
 }
 
 // errWriter keeps the first write error.

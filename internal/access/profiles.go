@@ -1,0 +1,265 @@
+package access
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/awsfacts"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// Principals that differ only in their name decide alike on a key that
+// does not name them: the engine reads a principal's account, kind, tags,
+// boundary, SCPs and identity policies, and a key policy that does not
+// name it reads only its account. The index groups principals so that
+// each key asks the engine once per group (issue: an enterprise account in
+// seconds):
+//
+//   - a profile is everything but the identity policies: account, kind,
+//     service-linked or not, boundary, the values of the tags some policy
+//     tests, the gaps in its data, and how the conditions on its ARN or
+//     user name in its SCPs, boundary and identity policies come out;
+//   - a class is a profile and one set of identity policies (roles that
+//     share managed policies share a class);
+//   - for one key, classes whose identity statements that can reach the
+//     key are the same form one group (see keyAccess).
+
+// A profile is what a principal's decisions depend on besides its name
+// and its identity policies.
+type profile struct {
+	id      int
+	acct    *account
+	kind    Kind
+	classes []*class
+	// identityGap: some identity policy was not read, so an Allow may
+	// hide in it.
+	identityGap bool
+}
+
+// A class is a profile with one set of identity policies.
+type class struct {
+	profile *profile
+	// kms are the numbers of the identity statements that cover some KMS
+	// action on a key, Allow and Deny.
+	kms     []int
+	members []*Principal
+	// alone is set when the members' policies resolve policy variables:
+	// each member then decides on its own.
+	alone bool
+}
+
+// principalKeys are the condition keys whose value differs between
+// principals of one class; conditions on them are evaluated per principal
+// and enter its profile.
+var principalKeys = map[string]bool{"aws:principalarn": true, "aws:username": true}
+
+func (ix *Index) collectTagKeys() {
+	add := func(d *policy.Document) {
+		if d == nil {
+			return
+		}
+		for _, s := range d.Statements {
+			for _, c := range s.Conditions {
+				if k, ok := strings.CutPrefix(c.LowerKey(), "aws:principaltag/"); ok {
+					ix.tagKeys[k] = true
+				}
+			}
+		}
+	}
+	for _, a := range ix.accounts {
+		for _, l := range a.scps {
+			for _, d := range l {
+				add(d)
+			}
+		}
+		for _, l := range a.rcps {
+			for _, d := range l {
+				add(d)
+			}
+		}
+	}
+	for _, p := range ix.principals {
+		for _, d := range p.Identity {
+			add(d)
+		}
+		add(p.Boundary)
+	}
+	for _, k := range ix.keys {
+		add(k.Policy)
+	}
+}
+
+// buildProfiles sorts every principal into a profile and a class.
+func (ix *Index) buildProfiles() {
+	profiles := map[string]*profile{}
+	classes := map[string]*class{}
+	docKMS := map[*policy.Document][]int{}
+	for _, p := range ix.principals {
+		pk := ix.profileKey(p)
+		pr := profiles[pk]
+		if pr == nil {
+			pr = &profile{id: len(ix.profiles), acct: p.acct, kind: p.Kind, identityGap: p.IdentityGap != nil}
+			profiles[pk] = pr
+			ix.profiles = append(ix.profiles, pr)
+		}
+		p.profile = pr
+		var ck strings.Builder
+		fmt.Fprintf(&ck, "%d", pr.id)
+		alone := p.Kind == KindRoot
+		for _, d := range p.Identity {
+			fmt.Fprintf(&ck, "|%p", d)
+			ids, ok := docKMS[d]
+			if !ok {
+				ids = ix.kmsStatements(d)
+				docKMS[d] = ids
+			}
+			p.kms = append(p.kms, ids...)
+			if usesVariables(d) {
+				alone = true
+			}
+		}
+		if usesVariables(p.Boundary) {
+			alone = true
+		}
+		if alone {
+			fmt.Fprintf(&ck, "|alone:%s", p.ARN)
+		}
+		c := classes[ck.String()]
+		if c == nil {
+			c = &class{profile: pr, kms: p.kms, alone: alone}
+			classes[ck.String()] = c
+			pr.classes = append(pr.classes, c)
+		}
+		c.members = append(c.members, p)
+	}
+}
+
+// profileKey is a principal's profile as a string.
+func (ix *Index) profileKey(p *Principal) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%v|%p", p.Account, p.Kind, p.ServiceLinked, p.Boundary)
+	if p.Kind == KindRoot {
+		b.WriteString("|root")
+	}
+	if g := p.IdentityGap; g != nil {
+		b.WriteString("|idgap:" + g.Reason)
+	}
+	if g := p.BoundaryGap; g != nil {
+		b.WriteString("|pbgap:" + g.Reason)
+	}
+	var tags []string
+	for _, t := range p.Tags {
+		if ix.tagKeys[strings.ToLower(t.Key)] {
+			tags = append(tags, strings.ToLower(t.Key)+"="+t.Value)
+		}
+	}
+	sort.Strings(tags)
+	for _, t := range tags {
+		b.WriteString("|t:" + t)
+	}
+	// How its own conditions on principal-specific keys come out.
+	ctx := ownContext(p)
+	vec := func(d *policy.Document) {
+		if d == nil {
+			return
+		}
+		for _, s := range d.Statements {
+			for _, c := range s.Conditions {
+				if principalKeys[c.LowerKey()] {
+					b.WriteByte("ftu"[c.Eval(ctx)])
+				}
+			}
+		}
+	}
+	for _, l := range p.acct.scps {
+		for _, d := range l {
+			vec(d)
+		}
+	}
+	vec(p.Boundary)
+	for _, d := range p.Identity {
+		vec(d)
+	}
+	return b.String()
+}
+
+// ownContext holds the principal-specific keys of a principal, for
+// conditions that test them.
+func ownContext(p *Principal) *policy.MapContext {
+	m := &policy.MapContext{Values: map[string]policy.ContextValue{"aws:principalarn": {Strings: []string{p.ARN}}}}
+	if p.Kind == KindUser {
+		m.Values["aws:username"] = policy.ContextValue{Strings: []string{p.Name}}
+	}
+	return m
+}
+
+// kmsStatements numbers the statements of an identity policy that cover
+// some KMS action on a key: only those can decide a key question.
+func (ix *Index) kmsStatements(d *policy.Document) []int {
+	var out []int
+	for _, s := range d.Statements {
+		for i := range awsfacts.KMSActions {
+			a := &awsfacts.KMSActions[i]
+			if a.Resource != awsfacts.NoResource && s.MatchAction("kms:"+a.Name) {
+				id, ok := ix.stmtIDs[s]
+				if !ok {
+					id = len(ix.stmts)
+					ix.stmtIDs[s] = id
+					ix.stmts = append(ix.stmts, s)
+				}
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// usesVariables reports whether a policy resolves policy variables, whose
+// values differ between principals.
+func usesVariables(d *policy.Document) bool {
+	if d == nil || !d.Variables() {
+		return false
+	}
+	for _, s := range d.Statements {
+		for _, r := range s.Resource {
+			if strings.Contains(r, "${") {
+				return true
+			}
+		}
+		for _, r := range s.NotResource {
+			if strings.Contains(r, "${") {
+				return true
+			}
+		}
+		for _, c := range s.Conditions {
+			for _, v := range c.Values {
+				if strings.Contains(v, "${") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// personalConditions reports whether a resource-based policy tests keys
+// that differ between principals of a class (their ARN, their user name),
+// or resolves policy variables.
+func personalConditions(d *policy.Document) bool {
+	if d == nil {
+		return false
+	}
+	if usesVariables(d) {
+		return true
+	}
+	for _, s := range d.Statements {
+		for _, c := range s.Conditions {
+			if principalKeys[c.LowerKey()] {
+				return true
+			}
+		}
+	}
+	return false
+}
