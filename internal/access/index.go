@@ -88,6 +88,9 @@ type Principal struct {
 	IdentityGap, BoundaryGap *engine.Gap
 	acct                     *account
 	profile                  *profile
+	// rank is the principal's place in answers: by kind (root, users,
+	// roles), then by ARN.
+	rank int
 	// kms are the identity statements that cover some KMS action on a
 	// key (by number in Index.stmts), Allow and Deny.
 	kms []int
@@ -137,6 +140,17 @@ func New(snap *inventory.Snapshot) (*Index, error) {
 			ix.keys = append(ix.keys, key)
 			ix.keyByARN[k.ARN] = key
 		}
+	}
+	byRank := append([]*Principal(nil), ix.principals...)
+	sort.Slice(byRank, func(i, j int) bool {
+		a, b := byRank[i], byRank[j]
+		if a.Kind != b.Kind {
+			return kindOrder(a.Kind) < kindOrder(b.Kind)
+		}
+		return a.ARN < b.ARN
+	})
+	for i, p := range byRank {
+		p.rank = i
 	}
 	sort.Slice(ix.principals, func(i, j int) bool { return ix.principals[i].ARN < ix.principals[j].ARN })
 	sort.Slice(ix.keys, func(i, j int) bool { return ix.keys[i].ARN < ix.keys[j].ARN })

@@ -30,6 +30,7 @@ type KeyAccess struct {
 	symbols []*symbolic
 	mu      sync.Mutex
 	actions map[string]*ActionAccess
+	whoCan  map[string]*WhoCanResult
 }
 
 // A group is principals of the inventory that decide alike on the key.
@@ -82,7 +83,7 @@ type GroupResult struct {
 // caller holds the KeyAccess as long as it asks about the key, so that a
 // scan's memory is bounded by the largest key's answers.
 func (ix *Index) Access(key *Key) *KeyAccess {
-	ka := &KeyAccess{ix: ix, Key: key, actions: map[string]*ActionAccess{}}
+	ka := &KeyAccess{ix: ix, Key: key, actions: map[string]*ActionAccess{}, whoCan: map[string]*WhoCanResult{}}
 	ka.groups = ix.groupsFor(key)
 	ka.symbols = ix.symbolsOf(key)
 	return ka
@@ -91,14 +92,38 @@ func (ix *Index) Access(key *Key) *KeyAccess {
 // Action returns who can perform the action on the key, computing it on
 // first use.
 func (ka *KeyAccess) Action(action string) *ActionAccess {
+	return ka.action(action, false)
+}
+
+// Outside is Action for the principals of other accounts only: the
+// principals of the key's account are not asked about (key-cross-account
+// needs no more, and most principals are in the key's account).
+func (ka *KeyAccess) Outside(action string) *ActionAccess {
+	return ka.action(action, true)
+}
+
+func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
+	id := action
+	if outside {
+		id = "outside:" + action
+	}
 	ka.mu.Lock()
-	aa, ok := ka.actions[action]
+	aa, ok := ka.actions[id]
+	if !ok && outside {
+		// The whole answer holds the outside part.
+		if all, ok2 := ka.actions[action]; ok2 {
+			aa, ok = all, true
+		}
+	}
 	ka.mu.Unlock()
 	if ok {
 		return aa
 	}
 	aa = &ActionAccess{Action: action}
 	for _, g := range ka.groups {
+		if outside && g.rep.Account == ka.Key.Inv.Account {
+			continue
+		}
 		r := g.ask(ka).decide(action)
 		if ka.Key.Policy == nil && r.Decision == engine.Unknown && !citesGrant(r) {
 			// Every principal's answer needs the key policy: one
@@ -116,10 +141,10 @@ func (ka *KeyAccess) Action(action string) *ActionAccess {
 		}
 	}
 	ka.mu.Lock()
-	if prev, ok := ka.actions[action]; ok {
+	if prev, ok := ka.actions[id]; ok {
 		aa = prev
 	} else {
-		ka.actions[action] = aa
+		ka.actions[id] = aa
 	}
 	ka.mu.Unlock()
 	return aa

@@ -72,20 +72,45 @@ func (ix *Index) WhoCanKey(action string, key *Key) (*WhoCanResult, error) {
 	return ix.Access(key).WhoCan(action)
 }
 
-// WhoCan lists everyone who can perform the action on the key.
+// WhoCan lists everyone who can perform the action on the key. The
+// answer is kept with the KeyAccess: callers must not change it.
 func (ka *KeyAccess) WhoCan(action string) (*WhoCanResult, error) {
 	if info := awsfacts.LookupKMS(action); info == nil || info.Resource == awsfacts.NoResource {
 		return nil, fmt.Errorf("%q is not a KMS action on a key", action)
 	}
+	ka.mu.Lock()
+	res, ok := ka.whoCan[action]
+	ka.mu.Unlock()
+	if ok {
+		return res, nil
+	}
 	aa := ka.Action(action)
 	out := &WhoCanResult{Action: action, Key: ka.Key.ARN, Notes: ka.notes()}
-	for _, g := range aa.Groups {
-		for _, p := range g.Members {
-			out.Entries = append(out.Entries, entryOf(g.Result, p.ARN, p.Kind, p.Account, describePrincipal(p)))
+	type member struct {
+		p *Principal
+		r *engine.Result
+	}
+	var members []member
+	for i := range aa.Groups {
+		for _, p := range aa.Groups[i].Members {
+			members = append(members, member{p, &aa.Groups[i].Result})
 		}
 	}
-	out.Entries = append(out.Entries, aa.Symbols...)
-	SortEntries(out.Entries)
+	sort.Slice(members, func(i, j int) bool { return members[i].p.rank < members[j].p.rank })
+	out.Entries = make([]Entry, 0, len(members)+len(aa.Symbols))
+	for _, m := range members {
+		out.Entries = append(out.Entries, entryOf(*m.r, m.p.ARN, m.p.Kind, m.p.Account, describePrincipal(m.p)))
+	}
+	symbols := append([]Entry(nil), aa.Symbols...)
+	SortEntries(symbols)
+	out.Entries = append(out.Entries, symbols...)
+	ka.mu.Lock()
+	if prev, ok := ka.whoCan[action]; ok {
+		out = prev
+	} else {
+		ka.whoCan[action] = out
+	}
+	ka.mu.Unlock()
 	return out, nil
 }
 
@@ -138,6 +163,12 @@ func kindOrder(k Kind) int {
 		return 7
 	}
 	return 8
+}
+
+// EntryOf is the who-can entry of a principal of the inventory with its
+// decision.
+func EntryOf(r engine.Result, p *Principal) Entry {
+	return entryOf(r, p.ARN, p.Kind, p.Account, describePrincipal(p))
 }
 
 func describePrincipal(p *Principal) string {

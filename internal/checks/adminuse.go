@@ -16,7 +16,7 @@ var adminActions = []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"}
 
 // key-admin-can-use: no separation of duties between key administrators
 // and key users.
-var keyAdminCanUse = register(&Check{
+var _ = register(&Check{
 	ID:       "key-admin-can-use",
 	Severity: Medium,
 	Title: Text{
@@ -36,47 +36,49 @@ var keyAdminCanUse = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies-best-practices.html",
 		"https://docs.aws.amazon.com/prescriptive-guidance/latest/encryption-best-practices/kms.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
+		}
 		var out []Finding
-		w := newWhoCanMemo(env)
-		for _, k := range keysWithPolicy(env, &out) {
-			admins := directAccess(w, k, adminActions)
-			var fails int
-			for _, adm := range subjectsSorted(admins) {
-				if len(adm.actions) == 0 {
-					continue
-				}
-				use := subjectUse(w, k, adm.subject)
-				switch {
-				case len(use.actions) > 0:
-					out = append(out, adminUseFinding(env, k, adm, use))
-					fails++
-				case len(use.unknown) > 0:
-					f := keyFinding(k, Unknown, true)
-					f.Principal = adm.subject
-					f.Message = Text{
-						EN: principalLabel(adm.subject) + " can administer key " + keyRef(k.Inv) + "; whether it can also use it could not be decided",
-						JA: principalLabel(adm.subject) + " はキー " + keyRef(k.Inv) + " を管理できますが、使用もできるかは判定できませんでした",
-					}
-					f.Missing = sortedKeys(use.missing)
-					out = append(out, f)
-					fails++
-				}
+		w := ke.w
+		admins := directAccess(w, k, adminActions)
+		var fails int
+		for _, adm := range subjectsSorted(admins) {
+			if len(adm.actions) == 0 {
+				continue
 			}
-			if fails == 0 {
-				f := keyFinding(k, Pass, true)
+			use := subjectUse(w, k, adm.subject)
+			switch {
+			case len(use.actions) > 0:
+				out = append(out, adminUseFinding(env, k, adm, use))
+				fails++
+			case len(use.unknown) > 0:
+				f := keyFinding(k, Unknown, true)
+				f.Principal = adm.subject
 				f.Message = Text{
-					EN: "no principal the key policy of " + keyRef(k.Inv) + " names as administrator can also use the key",
-					JA: "キー " + keyRef(k.Inv) + " のキーポリシーで管理者として指定されたプリンシパルのうち、キーを使用もできるものはありません",
+					EN: principalLabel(adm.subject) + " can administer key " + keyRef(k.Inv) + "; whether it can also use it could not be decided",
+					JA: principalLabel(adm.subject) + " はキー " + keyRef(k.Inv) + " を管理できますが、使用もできるかは判定できませんでした",
 				}
-				if len(admins) == 0 {
-					f.Message = Text{
-						EN: "the key policy of " + keyRef(k.Inv) + " names no administrator other than the account",
-						JA: "キー " + keyRef(k.Inv) + " のキーポリシーはアカウント以外に管理者を指定していません",
-					}
-				}
+				f.Missing = sortedKeys(use.missing)
 				out = append(out, f)
+				fails++
 			}
+		}
+		if fails == 0 {
+			f := keyFinding(k, Pass, true)
+			f.Message = Text{
+				EN: "no principal the key policy of " + keyRef(k.Inv) + " names as administrator can also use the key",
+				JA: "キー " + keyRef(k.Inv) + " のキーポリシーで管理者として指定されたプリンシパルのうち、キーを使用もできるものはありません",
+			}
+			if len(admins) == 0 {
+				f.Message = Text{
+					EN: "the key policy of " + keyRef(k.Inv) + " names no administrator other than the account",
+					JA: "キー " + keyRef(k.Inv) + " のキーポリシーはアカウント以外に管理者を指定していません",
+				}
+			}
+			out = append(out, f)
 		}
 		return out
 	},

@@ -19,8 +19,13 @@ type Check struct {
 	Risk        Text
 	// References are AWS documentation URLs; every check has one at least.
 	References []string
-	// Run evaluates the check over the environment.
+	// Run evaluates a check that is not about one key (IAM policies,
+	// the input's gaps) over the environment.
 	Run func(*Env) []Finding
+	// RunKey evaluates a check on one customer managed key. The scan
+	// calls it for every such key, keys in parallel, with the key's
+	// access answers shared by every check (KeyEnv.Access).
+	RunKey func(*KeyEnv) []Finding
 }
 
 var (

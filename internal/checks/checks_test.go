@@ -156,8 +156,8 @@ func TestCatalogue(t *testing.T) {
 		if len(c.References) == 0 {
 			t.Errorf("%s: no reference", c.ID)
 		}
-		if c.Run == nil {
-			t.Errorf("%s: no Run", c.ID)
+		if (c.Run == nil) == (c.RunKey == nil) {
+			t.Errorf("%s: needs exactly one of Run and RunKey", c.ID)
 		}
 		var fail, pass bool
 		files, _ := filepath.Glob(filepath.Join("testdata", c.ID, "*.txtar"))

@@ -14,7 +14,7 @@ import (
 )
 
 // key-cross-account: accounts outside the organization that can use a key.
-var keyCrossAccount = register(&Check{
+var _ = register(&Check{
 	ID:       "key-cross-account",
 	Severity: High,
 	Title: Text{
@@ -34,42 +34,44 @@ var keyCrossAccount = register(&Check{
 		"https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html#access-analyzer-kms-key",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/grants.html",
 	},
-	Run: func(env *Env) []Finding {
-		var out []Finding
-		w := newWhoCanMemo(env)
-		for _, k := range keysWithPolicy(env, &out) {
-			org := orgOfKey(env, k)
-			var n int
-			for _, xa := range sortedExternal(externalAccesses(w, k)) {
-				if xa.account != "" && (org.contains(env, xa.account) || env.TrustedAccounts[xa.account]) {
-					continue
-				}
-				if xa.org != "" && xa.org == org.id {
-					continue
-				}
-				out = append(out, crossAccountFinding(env, k, org, xa))
-				n++
-			}
-			if n > 0 {
-				continue
-			}
-			if k.GrantsGap != nil {
-				f := keyFinding(k, Unknown, true)
-				f.Message = Text{
-					EN: "no account outside the organization can use key " + keyRef(k.Inv) + " through its key policy, but its grants were not read",
-					JA: "キーポリシーでは組織外のアカウントはキー " + keyRef(k.Inv) + " を使用できませんが、グラントを取得できませんでした",
-				}
-				f.Missing = []string{k.GrantsGap.String()}
-				out = append(out, f)
-				continue
-			}
-			f := keyFinding(k, Pass, true)
-			f.Message = Text{
-				EN: "no account outside the organization (or the trusted accounts) can use key " + keyRef(k.Inv),
-				JA: "組織 (または信頼済みアカウント) の外のアカウントはキー " + keyRef(k.Inv) + " を使用できません",
-			}
-			out = append(out, f)
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
 		}
+		var out []Finding
+		w := ke.w
+		org := orgOfKey(env, k)
+		var n int
+		for _, xa := range sortedExternal(externalAccesses(w, k)) {
+			if xa.account != "" && (org.contains(env, xa.account) || env.TrustedAccounts[xa.account]) {
+				continue
+			}
+			if xa.org != "" && xa.org == org.id {
+				continue
+			}
+			out = append(out, crossAccountFinding(env, k, org, xa))
+			n++
+		}
+		if n > 0 {
+			return out
+		}
+		if k.GrantsGap != nil {
+			f := keyFinding(k, Unknown, true)
+			f.Message = Text{
+				EN: "no account outside the organization can use key " + keyRef(k.Inv) + " through its key policy, but its grants were not read",
+				JA: "キーポリシーでは組織外のアカウントはキー " + keyRef(k.Inv) + " を使用できませんが、グラントを取得できませんでした",
+			}
+			f.Missing = []string{k.GrantsGap.String()}
+			out = append(out, f)
+			return out
+		}
+		f := keyFinding(k, Pass, true)
+		f.Message = Text{
+			EN: "no account outside the organization (or the trusted accounts) can use key " + keyRef(k.Inv),
+			JA: "組織 (または信頼済みアカウント) の外のアカウントはキー " + keyRef(k.Inv) + " を使用できません",
+		}
+		out = append(out, f)
 		return out
 	},
 })
@@ -183,7 +185,7 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 	}
 	own := k.Inv.Account
 	for _, a := range useActions(k.Inv) {
-		for _, e := range w.get(k, a).Entries {
+		for _, e := range w.outside(k, a) {
 			if e.Account == "" || e.Account == own || e.Kind == access.KindAnyone || e.Kind == access.KindService {
 				continue
 			}
@@ -225,8 +227,7 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 	if len(accts)+len(orgs) == 0 {
 		return out
 	}
-	kk := withoutGrantGap(k)
-	kk.Grants = nil
+	kk := k.WithGrants(nil)
 	for _, acct := range sortedKeys(accts) {
 		p := accountProbe(acct, orgOfAccount(w.env, k, acct))
 		if len(p.sym.NotOrgs) > 0 {

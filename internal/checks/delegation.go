@@ -10,7 +10,7 @@ import (
 
 // key-no-account-delegation: the key policy has no working Allow for its
 // own account, so IAM policies can neither grant nor reveal access to it.
-var keyNoAccountDelegation = register(&Check{
+var _ = register(&Check{
 	ID:       "key-no-account-delegation",
 	Severity: Low,
 	Title: Text{
@@ -30,11 +30,13 @@ var keyNoAccountDelegation = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies.html",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html",
 	},
-	Run: func(env *Env) []Finding {
-		var out []Finding
-		for _, k := range keysWithPolicy(env, &out) {
-			out = append(out, delegationFinding(env, k))
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
 		}
+		var out []Finding
+		out = append(out, delegationFinding(env, k))
 		return out
 	},
 })

@@ -16,7 +16,7 @@ import (
 // flaw. What the finding gives is visibility: access that IAM policies,
 // IAM reviews and IAM-only tools do not show. Any higher severity would
 // make --fail-on fail on nearly every console-created key.
-var keyPolicyDirectAccess = register(&Check{
+var _ = register(&Check{
 	ID:       "key-policy-direct-access",
 	Severity: Info,
 	Title: Text{
@@ -36,22 +36,24 @@ var keyPolicyDirectAccess = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/determining-access-key-policy.html",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
+		}
 		var out []Finding
-		w := newWhoCanMemo(env)
-		for _, k := range keysWithPolicy(env, &out) {
-			subjects := directAccess(w, k, useActions(k.Inv))
-			for _, sa := range subjectsSorted(subjects) {
-				out = append(out, directAccessFinding(env, k, sa))
+		w := ke.w
+		subjects := directAccess(w, k, useActions(k.Inv))
+		for _, sa := range subjectsSorted(subjects) {
+			out = append(out, directAccessFinding(env, k, sa))
+		}
+		if len(subjects) == 0 {
+			f := keyFinding(k, Pass, true)
+			f.Message = Text{
+				EN: "no principal can use key " + keyRef(k.Inv) + " through the key policy alone: every use needs an IAM policy or a grant",
+				JA: "キーポリシーだけでキー " + keyRef(k.Inv) + " を使用できるプリンシパルはありません: 使用には IAM ポリシーまたはグラントが必要です",
 			}
-			if len(subjects) == 0 {
-				f := keyFinding(k, Pass, true)
-				f.Message = Text{
-					EN: "no principal can use key " + keyRef(k.Inv) + " through the key policy alone: every use needs an IAM policy or a grant",
-					JA: "キーポリシーだけでキー " + keyRef(k.Inv) + " を使用できるプリンシパルはありません: 使用には IAM ポリシーまたはグラントが必要です",
-				}
-				out = append(out, f)
-			}
+			out = append(out, f)
 		}
 		return out
 	},

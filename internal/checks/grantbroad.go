@@ -11,7 +11,7 @@ import (
 
 // grant-broad: grants that reach outside the account, or that let their
 // grantee decrypt whatever the key protects.
-var grantBroad = register(&Check{
+var _ = register(&Check{
 	ID:       "grant-broad",
 	Severity: Medium,
 	Title: Text{
@@ -32,35 +32,34 @@ var grantBroad = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-constraints",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			if k.GrantsGap != nil {
-				f := keyFinding(k, Unknown, false)
-				f.Message = Text{
-					EN: "the grants of key " + keyRef(k.Inv) + " could not be checked: they were not read",
-					JA: "キー " + keyRef(k.Inv) + " のグラントを確認できませんでした: 取得できませんでした",
-				}
-				f.Missing = []string{k.GrantsGap.String()}
-				out = append(out, f)
-				continue
+		if k.GrantsGap != nil {
+			f := keyFinding(k, Unknown, false)
+			f.Message = Text{
+				EN: "the grants of key " + keyRef(k.Inv) + " could not be checked: they were not read",
+				JA: "キー " + keyRef(k.Inv) + " のグラントを確認できませんでした: 取得できませんでした",
 			}
-			var n int
-			for i := range k.Inv.Grants {
-				g := &k.Inv.Grants[i]
-				if why := grantBreadth(k.Inv, g); len(why) > 0 {
-					out = append(out, grantBroadFinding(env, k, g, why))
-					n++
-				}
+			f.Missing = []string{k.GrantsGap.String()}
+			out = append(out, f)
+			return out
+		}
+		var n int
+		for i := range k.Inv.Grants {
+			g := &k.Inv.Grants[i]
+			if why := grantBreadth(k.Inv, g); len(why) > 0 {
+				out = append(out, grantBroadFinding(env, k, g, why))
+				n++
 			}
-			if n == 0 {
-				f := keyFinding(k, Pass, false)
-				f.Message = Text{
-					EN: fmt.Sprintf("no grant on key %s reaches outside the account or allows unconstrained decryption (grants: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
-					JA: fmt.Sprintf("キー %s のグラントに、アカウント外に及ぶものや制約なしで復号を許可するものはありません (グラント数: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
-				}
-				out = append(out, f)
+		}
+		if n == 0 {
+			f := keyFinding(k, Pass, false)
+			f.Message = Text{
+				EN: fmt.Sprintf("no grant on key %s reaches outside the account or allows unconstrained decryption (grants: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
+				JA: fmt.Sprintf("キー %s のグラントに、アカウント外に及ぶものや制約なしで復号を許可するものはありません (グラント数: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
 			}
+			out = append(out, f)
 		}
 		return out
 	},

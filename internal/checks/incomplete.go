@@ -8,7 +8,7 @@ import "strings"
 // organization, the buckets). Items that other checks need one by one (a
 // key policy, a key's grants) also make those checks Unknown; this check
 // says what the input lacks as a whole.
-var inputIncomplete = register(&Check{
+var _ = register(&Check{
 	ID:       "input-incomplete",
 	Severity: Medium,
 	Title: Text{

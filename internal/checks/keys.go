@@ -152,7 +152,7 @@ func unconditionalCallers(env *Env, k *access.Key, action string) (who []string,
 // conditions, only under conditions (each with them, "ARN (if …)"), or
 // Unknown.
 func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional, unknown []string, err error) {
-	res, err := env.Index.WhoCanKey(action, k)
+	res, err := env.whoCan(k, action)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -178,13 +178,10 @@ func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional,
 
 // withoutGrantGap is the key with its grants taken as complete, for
 // actions no grant can give (PutKeyPolicy, ScheduleKeyDeletion) and for
-// callers no grant can name ("*").
-func withoutGrantGap(k *access.Key) *access.Key {
-	if k.GrantsGap == nil {
-		return k
-	}
-	return k.WithGrants(k.Grants)
-}
+// callers no grant can name ("*"). Who-can lists the principals one by
+// one without the gap and reports unread grants once, in a symbolic entry
+// for the operations grants can give, so the key serves as it is.
+func withoutGrantGap(k *access.Key) *access.Key { return k }
 
 // callerCheck says who can make the call a remediation asks for, so that
 // the fix is known to be applicable: it is verified when someone can.

@@ -16,15 +16,42 @@ import (
 // anyone is the subject of findings about wildcard statements.
 const anyone = "*"
 
-// whoCanMemo caches who-can answers within one check run.
+// whoCanMemo keeps the who-can answers of the checks of one key: of the
+// key itself (the KeyAccess the scan shares) and of the variants of it
+// that checks build to isolate statements or verify fixes.
 type whoCanMemo struct {
 	env     *Env
+	access  map[*access.Key]*access.KeyAccess
 	m       map[*access.Key]map[string]*access.WhoCanResult
 	partsOf map[*access.Key]keyParts
 }
 
 func newWhoCanMemo(env *Env) *whoCanMemo {
-	return &whoCanMemo{env: env, m: map[*access.Key]map[string]*access.WhoCanResult{}}
+	return &whoCanMemo{env: env, access: map[*access.Key]*access.KeyAccess{}, m: map[*access.Key]map[string]*access.WhoCanResult{}}
+}
+
+// outside lists who can perform the action on the key among the
+// principals of other accounts (and the symbolic ones): what
+// key-cross-account asks, without deciding for every principal of the
+// key's own account.
+func (w *whoCanMemo) outside(k *access.Key, action string) []access.Entry {
+	ka := w.access[k]
+	if ka == nil {
+		ka = w.env.Index.Access(k)
+		w.access[k] = ka
+	}
+	aa := ka.Outside(action)
+	var out []access.Entry
+	for _, g := range aa.Groups {
+		for _, p := range g.Members {
+			if p.Account != k.Inv.Account {
+				out = append(out, access.EntryOf(g.Result, p))
+			}
+		}
+	}
+	out = append(out, aa.Symbols...)
+	access.SortEntries(out)
+	return out
 }
 
 func (w *whoCanMemo) get(k *access.Key, action string) *access.WhoCanResult {
@@ -36,7 +63,12 @@ func (w *whoCanMemo) get(k *access.Key, action string) *access.WhoCanResult {
 	if r, ok := byAction[action]; ok {
 		return r
 	}
-	r, err := w.env.Index.WhoCanKey(action, k)
+	ka := w.access[k]
+	if ka == nil {
+		ka = w.env.Index.Access(k)
+		w.access[k] = ka
+	}
+	r, err := ka.WhoCan(action)
 	if err != nil {
 		r = &access.WhoCanResult{Action: action, Key: k.ARN}
 	}

@@ -2,7 +2,7 @@ package checks
 
 // KMS.1: IAM customer managed policies should not allow decryption actions
 // on all KMS keys.
-var kms1 = register(&Check{
+var _ = register(&Check{
 	ID:       "iam-customer-policy-decrypt-all-keys",
 	Severity: Medium,
 	Control:  "KMS.1",
@@ -38,7 +38,7 @@ var kms1 = register(&Check{
 
 // KMS.2: IAM principals should not have inline policies that allow
 // decryption actions on all KMS keys.
-var kms2 = register(&Check{
+var _ = register(&Check{
 	ID:       "iam-inline-policy-decrypt-all-keys",
 	Severity: Medium,
 	Control:  "KMS.2",
@@ -66,7 +66,7 @@ var kms2 = register(&Check{
 
 // iam-policy-kms-full-access: an IAM policy that allows every KMS action on
 // all keys.
-var kmsFullAccess = register(&Check{
+var _ = register(&Check{
 	ID:       "iam-policy-kms-full-access",
 	Severity: High,
 	Title: Text{

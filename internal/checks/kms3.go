@@ -15,7 +15,7 @@ import (
 // rates it high: the deletion can still be cancelled, and most scheduled
 // deletions are deliberate clean-up, which a critical finding in CI would
 // turn into noise.
-var keyPendingDeletion = register(&Check{
+var _ = register(&Check{
 	ID:       "key-pending-deletion",
 	Severity: High,
 	Control:  "KMS.3",
@@ -37,25 +37,24 @@ var keyPendingDeletion = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-scheduling-key-deletion.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			md := k.Inv.Metadata
-			if md == nil {
-				out = append(out, unknownMetadata(k))
-				continue
+		md := k.Inv.Metadata
+		if md == nil {
+			out = append(out, unknownMetadata(k))
+			return out
+		}
+		switch md.State {
+		case "PendingDeletion", "PendingReplicaDeletion":
+			out = append(out, pendingDeletionFailure(env, k))
+		default:
+			f := keyFinding(k, Pass, false)
+			f.Message = Text{
+				EN: "key " + keyRef(k.Inv) + " is not scheduled for deletion (state " + md.State + ")",
+				JA: "キー " + keyRef(k.Inv) + " は削除予定ではありません (状態 " + md.State + ")",
 			}
-			switch md.State {
-			case "PendingDeletion", "PendingReplicaDeletion":
-				out = append(out, pendingDeletionFailure(env, k))
-			default:
-				f := keyFinding(k, Pass, false)
-				f.Message = Text{
-					EN: "key " + keyRef(k.Inv) + " is not scheduled for deletion (state " + md.State + ")",
-					JA: "キー " + keyRef(k.Inv) + " は削除予定ではありません (状態 " + md.State + ")",
-				}
-				out = append(out, f)
-			}
+			out = append(out, f)
 		}
 		return out
 	},

@@ -8,7 +8,7 @@ import (
 )
 
 // KMS.4: AWS KMS key rotation should be enabled.
-var keyRotationDisabled = register(&Check{
+var _ = register(&Check{
 	ID:       "key-rotation-disabled",
 	Severity: Medium,
 	Control:  "KMS.4",
@@ -29,48 +29,47 @@ var keyRotationDisabled = register(&Check{
 		"https://docs.aws.amazon.com/config/latest/developerguide/cmk-backing-key-rotation-enabled.html",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			md := k.Inv.Metadata
-			if md == nil {
-				out = append(out, unknownMetadata(k))
-				continue
+		md := k.Inv.Metadata
+		if md == nil {
+			out = append(out, unknownMetadata(k))
+			return out
+		}
+		if !rotationApplies(md) {
+			return out
+		}
+		switch rot := k.Inv.Rotation; {
+		case k.Inv.RotationIncomplete != nil || rot == nil:
+			reason := "not in the input"
+			if m := k.Inv.RotationIncomplete; m != nil {
+				reason = m.Reason
 			}
-			if !rotationApplies(md) {
-				continue
+			f := keyFinding(k, Unknown, false)
+			f.Message = Text{
+				EN: "key " + keyRef(k.Inv) + " could not be checked: its rotation status (GetKeyRotationStatus) was not read (" + reason + ")",
+				JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: ローテーションの状態 (GetKeyRotationStatus) を取得できませんでした (" + reason + ")",
 			}
-			switch rot := k.Inv.Rotation; {
-			case k.Inv.RotationIncomplete != nil || rot == nil:
-				reason := "not in the input"
-				if m := k.Inv.RotationIncomplete; m != nil {
-					reason = m.Reason
-				}
-				f := keyFinding(k, Unknown, false)
-				f.Message = Text{
-					EN: "key " + keyRef(k.Inv) + " could not be checked: its rotation status (GetKeyRotationStatus) was not read (" + reason + ")",
-					JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: ローテーションの状態 (GetKeyRotationStatus) を取得できませんでした (" + reason + ")",
-				}
-				f.Missing = []string{"rotation status of " + k.ARN + ": " + reason}
-				out = append(out, f)
-			case rot.Enabled:
-				f := keyFinding(k, Pass, false)
-				f.Message = Text{EN: "automatic rotation is enabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが有効です"}
-				if rot.PeriodDays > 0 {
-					f.Message.EN += fmt.Sprintf(" (every %d days)", rot.PeriodDays)
-					f.Message.JA += fmt.Sprintf(" (%d 日ごと)", rot.PeriodDays)
-				}
-				out = append(out, f)
-			default:
-				f := keyFinding(k, Fail, false)
-				f.Message = Text{EN: "automatic rotation is disabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが無効です"}
-				f.Explanation = []Text{{
-					EN: fmt.Sprintf("key spec %s, origin %s, state %s", md.KeySpec, md.Origin, md.State),
-					JA: fmt.Sprintf("キー仕様 %s、オリジン %s、状態 %s", md.KeySpec, md.Origin, md.State),
-				}}
-				f.Remediation = rotationRemediation(env, k)
-				out = append(out, f)
+			f.Missing = []string{"rotation status of " + k.ARN + ": " + reason}
+			out = append(out, f)
+		case rot.Enabled:
+			f := keyFinding(k, Pass, false)
+			f.Message = Text{EN: "automatic rotation is enabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが有効です"}
+			if rot.PeriodDays > 0 {
+				f.Message.EN += fmt.Sprintf(" (every %d days)", rot.PeriodDays)
+				f.Message.JA += fmt.Sprintf(" (%d 日ごと)", rot.PeriodDays)
 			}
+			out = append(out, f)
+		default:
+			f := keyFinding(k, Fail, false)
+			f.Message = Text{EN: "automatic rotation is disabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが無効です"}
+			f.Explanation = []Text{{
+				EN: fmt.Sprintf("key spec %s, origin %s, state %s", md.KeySpec, md.Origin, md.State),
+				JA: fmt.Sprintf("キー仕様 %s、オリジン %s、状態 %s", md.KeySpec, md.Origin, md.State),
+			}}
+			f.Remediation = rotationRemediation(env, k)
+			out = append(out, f)
 		}
 		return out
 	},

@@ -10,7 +10,7 @@ import (
 )
 
 // KMS.5: KMS keys should not be publicly accessible.
-var keyPublic = register(&Check{
+var _ = register(&Check{
 	ID:       "key-public",
 	Severity: Critical,
 	Control:  "KMS.5",
@@ -33,38 +33,40 @@ var keyPublic = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account",
 		"https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html#access-analyzer-kms-key",
 	},
-	Run: func(env *Env) []Finding {
-		var out []Finding
-		for _, k := range keysWithPolicy(env, &out) {
-			x := publicExposure(env, k)
-			for _, i := range x.statements() {
-				out = append(out, publicFailure(env, k, x, i))
-			}
-			if !x.empty() {
-				continue
-			}
-			if len(x.unknown) > 0 {
-				f := keyFinding(k, Unknown, true)
-				f.Principal = "*"
-				f.Message = Text{
-					EN: "whether key " + keyRef(k.Inv) + " is public could not be decided: " + strings.Join(sortedKeys(x.missing), "; "),
-					JA: "キー " + keyRef(k.Inv) + " がパブリックかどうか判定できませんでした: " + strings.Join(sortedKeys(x.missing), "; "),
-				}
-				f.Missing = sortedKeys(x.missing)
-				out = append(out, f)
-				continue
-			}
-			f := keyFinding(k, Pass, true)
-			f.Message = Text{
-				EN: "the key policy of " + keyRef(k.Inv) + " does not let principals outside the account and organization use or manage the key",
-				JA: "キー " + keyRef(k.Inv) + " のキーポリシーは、アカウントと組織の外のプリンシパルにキーの使用や管理を許可していません",
-			}
-			if w := wildcardStatements(k.Policy); len(w) > 0 {
-				f.Message.EN += "; statement " + stmtList(w) + " names \"*\", but the engine denies an arbitrary outside caller (conditions, Deny statements or RCPs pin the callers)"
-				f.Message.JA += "。ステートメント " + stmtList(w) + " は \"*\" を指定していますが、外部の任意の呼び出し元はエンジンの判定で拒否されます (条件、Deny ステートメント、RCP で呼び出し元が限定されています)"
-			}
-			out = append(out, f)
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
 		}
+		var out []Finding
+		x := publicExposure(env, k)
+		for _, i := range x.statements() {
+			out = append(out, publicFailure(env, k, x, i))
+		}
+		if !x.empty() {
+			return out
+		}
+		if len(x.unknown) > 0 {
+			f := keyFinding(k, Unknown, true)
+			f.Principal = "*"
+			f.Message = Text{
+				EN: "whether key " + keyRef(k.Inv) + " is public could not be decided: " + strings.Join(sortedKeys(x.missing), "; "),
+				JA: "キー " + keyRef(k.Inv) + " がパブリックかどうか判定できませんでした: " + strings.Join(sortedKeys(x.missing), "; "),
+			}
+			f.Missing = sortedKeys(x.missing)
+			out = append(out, f)
+			return out
+		}
+		f := keyFinding(k, Pass, true)
+		f.Message = Text{
+			EN: "the key policy of " + keyRef(k.Inv) + " does not let principals outside the account and organization use or manage the key",
+			JA: "キー " + keyRef(k.Inv) + " のキーポリシーは、アカウントと組織の外のプリンシパルにキーの使用や管理を許可していません",
+		}
+		if w := wildcardStatements(k.Policy); len(w) > 0 {
+			f.Message.EN += "; statement " + stmtList(w) + " names \"*\", but the engine denies an arbitrary outside caller (conditions, Deny statements or RCPs pin the callers)"
+			f.Message.JA += "。ステートメント " + stmtList(w) + " は \"*\" を指定していますが、外部の任意の呼び出し元はエンジンの判定で拒否されます (条件、Deny ステートメント、RCP で呼び出し元が限定されています)"
+		}
+		out = append(out, f)
 		return out
 	},
 })

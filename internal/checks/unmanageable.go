@@ -11,7 +11,7 @@ import (
 
 // key-unmanageable: nobody can change the key policy any more
 // (shared/kms-authorization.md §4.4).
-var keyUnmanageable = register(&Check{
+var _ = register(&Check{
 	ID:       "key-unmanageable",
 	Severity: High,
 	Title: Text{
@@ -32,11 +32,10 @@ var keyUnmanageable = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-bypass-policy-lockout-safety-check",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/policy-evaluation.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
 		var out []Finding
-		for _, k := range customerKeys(env) {
-			out = append(out, unmanageableFinding(env, k))
-		}
+		out = append(out, unmanageableFinding(env, k))
 		return out
 	},
 })

@@ -10,7 +10,7 @@ import (
 
 // key-policy-wildcard-admin: a key-policy statement that gives every KMS
 // action to a principal other than the account itself.
-var keyPolicyWildcardAdmin = register(&Check{
+var _ = register(&Check{
 	ID:       "key-policy-wildcard-admin",
 	Severity: High,
 	Title: Text{
@@ -30,21 +30,23 @@ var keyPolicyWildcardAdmin = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies-best-practices.html",
 		"https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html",
 	},
-	Run: func(env *Env) []Finding {
+	RunKey: func(ke *KeyEnv) []Finding {
+		env, k := ke.Env, ke.Key
+		if k.Policy == nil {
+			return []Finding{unknownKeyPolicy(k)}
+		}
 		var out []Finding
-		for _, k := range keysWithPolicy(env, &out) {
-			hits := wildcardAdmins(k.Policy, k.Inv.Account)
-			for _, h := range hits {
-				out = append(out, wildcardAdminFinding(env, k, h))
+		hits := wildcardAdmins(k.Policy, k.Inv.Account)
+		for _, h := range hits {
+			out = append(out, wildcardAdminFinding(env, k, h))
+		}
+		if len(hits) == 0 {
+			f := keyFinding(k, Pass, true)
+			f.Message = Text{
+				EN: "no statement of the key policy of " + keyRef(k.Inv) + " gives every KMS action to a principal other than the account",
+				JA: "キー " + keyRef(k.Inv) + " のキーポリシーに、アカウント以外のプリンシパルにすべての KMS アクションを与えるステートメントはありません",
 			}
-			if len(hits) == 0 {
-				f := keyFinding(k, Pass, true)
-				f.Message = Text{
-					EN: "no statement of the key policy of " + keyRef(k.Inv) + " gives every KMS action to a principal other than the account",
-					JA: "キー " + keyRef(k.Inv) + " のキーポリシーに、アカウント以外のプリンシパルにすべての KMS アクションを与えるステートメントはありません",
-				}
-				out = append(out, f)
-			}
+			out = append(out, f)
 		}
 		return out
 	},

@@ -58,6 +58,11 @@ func runAccess(ctx context.Context, cmdPath string, opts *accessOptions) error {
 		return &UsageError{Command: cmdPath, Err: err}
 	}
 	mo := access.MatrixOptions{AWSManaged: opts.AWSManaged}
+	if isTerminal(opts.Err) {
+		kp := newKeyProgress(opts.Err, "access")
+		defer kp.Done()
+		mo.Progress = kp.Report
+	}
 	if err := mw.Begin(ix.MatrixKeys(mo), principalARNs(ix)); err != nil {
 		return err
 	}

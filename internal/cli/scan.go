@@ -212,7 +212,14 @@ func runScan(ctx context.Context, cmdPath string, opts *scanOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res := suppress.Apply(sup, checks.Run(env, set.selected), now)
+	var progress checks.Progress
+	if isTerminal(opts.Err) {
+		kp := newKeyProgress(opts.Err, "scan")
+		defer kp.Done()
+		progress = kp.Report
+	}
+	findings := checks.RunWithProgress(env, set.selected, progress)
+	res := suppress.Apply(sup, findings, now)
 	warnUnused(opts.Err, sup, res.Unused, set.selected)
 
 	r := &report.Report{
