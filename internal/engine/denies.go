@@ -71,7 +71,7 @@ func (e *evaluator) resourcePolicyDenies(d *policy.Document, w where, resource s
 		if t == policy.False {
 			continue
 		}
-		o := outcome{t: t, reasons: []Reason{e.reason(w.layer, w.label(d), s, kind, conds)}}
+		o := outcome{t: t, reasons: e.cite(e.reason(w.layer, w.label(d), s, kind, conds))}
 		if t == policy.Unknown {
 			o.alts = []alt{requestConds(conds)}
 		}

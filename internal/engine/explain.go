@@ -119,13 +119,17 @@ func (e *evaluator) withRoles(rs []Reason) []Reason {
 }
 
 // describe renders the reasons of an allow (or part of one) for a summary.
-func (e *evaluator) describe(rs []Reason) string {
-	n := 0
+func (e *evaluator) describe(rs []Reason) string { return e.describeAfter("", rs) }
+
+// describeAfter is describe after a prefix, in one allocation.
+func (e *evaluator) describeAfter(prefix string, rs []Reason) string {
+	n := len(prefix)
 	for _, r := range rs {
 		n += len(r.Policy) + len(r.Sid) + len(r.Role) + 40
 	}
 	var b strings.Builder
 	b.Grow(n)
+	b.WriteString(prefix)
 	for i, r := range rs {
 		if i > 0 {
 			b.WriteString(", and ")

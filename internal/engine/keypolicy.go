@@ -65,7 +65,7 @@ func (e *evaluator) resourcePolicyAllows(d *policy.Document, layer Layer, ctx po
 				kind = RoleNamesService
 			}
 		}
-		o := outcome{t: t, reasons: []Reason{e.reason(layer, docLabel(d, string(layer)), s, kind, conds)}}
+		o := outcome{t: t, reasons: e.cite(e.reason(layer, docLabel(d, string(layer)), s, kind, conds))}
 		if t == policy.Unknown {
 			o.alts = []alt{requestConds(conds)}
 		}

@@ -117,7 +117,7 @@ func (e *evaluator) scan(d *policy.Document, w where, effect policy.Effect, reso
 		if t == policy.False {
 			continue
 		}
-		o := outcome{t: t, reasons: []Reason{e.reason(w.layer, w.label(d), s, kind, conds)}}
+		o := outcome{t: t, reasons: e.cite(e.reason(w.layer, w.label(d), s, kind, conds))}
 		if t == policy.Unknown {
 			o.alts = []alt{requestConds(conds)}
 		}
