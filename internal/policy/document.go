@@ -2,6 +2,9 @@ package policy
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -196,4 +199,62 @@ func itoa(i int) string {
 		b[n] = '-'
 	}
 	return string(b[n:])
+}
+
+// Canonical renders the statement's meaning as text: two statements with
+// the same Canonical form allow or deny the same requests (the index, the
+// path and the JSON layout do not take part). Lists keep their order,
+// which IAM ignores, so the converse does not hold; callers use it to find
+// statements that certainly did not change.
+func (s *Statement) Canonical() string {
+	var b strings.Builder
+	list := func(name string, vs []string) {
+		if vs == nil {
+			return
+		}
+		b.WriteString(name)
+		b.WriteByte('[')
+		for i, v := range vs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(v))
+		}
+		b.WriteByte(']')
+	}
+	principal := func(name string, p *Principal) {
+		if p == nil {
+			return
+		}
+		b.WriteString(name)
+		b.WriteByte('{')
+		if p.Wildcard {
+			b.WriteString("*")
+		}
+		list("AWS", p.AWS)
+		list("Service", p.Service)
+		list("Federated", p.Federated)
+		list("CanonicalUser", p.CanonicalUser)
+		b.WriteByte('}')
+	}
+	b.WriteString(strconv.Quote(s.Sid))
+	b.WriteString(s.Effect.String())
+	principal("P", s.Principal)
+	principal("NP", s.NotPrincipal)
+	list("A", s.Action)
+	list("NA", s.NotAction)
+	list("R", s.Resource)
+	list("NR", s.NotResource)
+	conds := make([]string, len(s.Conditions))
+	for i, c := range s.Conditions {
+		conds[i] = strconv.Quote(c.Operator) + strconv.Quote(strings.ToLower(c.Key)) + fmt.Sprintf("%q", c.Values)
+	}
+	sort.Strings(conds)
+	for _, c := range conds {
+		b.WriteString("C" + c)
+	}
+	if s.variables {
+		b.WriteString("V")
+	}
+	return b.String()
 }

@@ -112,3 +112,27 @@ func TestStatementElements(t *testing.T) {
 		})
 	}
 }
+
+// TestCanonical: the layout, the order of condition operators and the
+// index do not change a statement's canonical form; its meaning does.
+func TestCanonical(t *testing.T) {
+	parse := func(s string) *Statement {
+		t.Helper()
+		d, err := Parse("t", []byte(s), Resource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Statements[len(d.Statements)-1]
+	}
+	a := parse(`{"Version":"2012-10-17","Statement":{"Sid":"S","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"1"},"Bool":{"aws:SecureTransport":"true"}}}}`)
+	b := parse(`{"Version":"2012-10-17","Statement":[{"Sid":"X","Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"},
+	  {"Condition": {"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"kms:CallerAccount": "1"}},
+	   "Resource": "*", "Action": "kms:*", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Effect": "Allow", "Sid": "S"}]}`)
+	if a.Canonical() != b.Canonical() {
+		t.Errorf("same statement, different forms:\n%s\n%s", a.Canonical(), b.Canonical())
+	}
+	c := parse(`{"Version":"2012-10-17","Statement":{"Sid":"S","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"1"},"Bool":{"aws:SecureTransport":"true"}}}}`)
+	if a.Canonical() == c.Canonical() {
+		t.Error("different actions, same form")
+	}
+}
