@@ -177,11 +177,11 @@ func newAccount(a *inventory.Account) *account {
 			acct.rcps, err2 = org.ParseRCPs()
 			if err1 != nil {
 				acct.scps = nil
-				acct.scpGap = &engine.Gap{Input: engine.InputSCPs, Owner: a.ID, Reason: "SCPs not read: " + firstLine(err1)}
+				acct.scpGap = &engine.Gap{Input: engine.InputSCPs, Owner: a.ID, Reason: "SCPs not read: " + gapReason(org.SCPsIncomplete, err1)}
 			}
 			if err2 != nil {
 				acct.rcps = nil
-				acct.rcpGap = &engine.Gap{Input: engine.InputRCPs, Owner: a.ID, Reason: "RCPs not read: " + firstLine(err2)}
+				acct.rcpGap = &engine.Gap{Input: engine.InputRCPs, Owner: a.ID, Reason: "RCPs not read: " + gapReason(org.RCPsIncomplete, err2)}
 			}
 		}
 	case a.OrganizationIncomplete != nil:
@@ -194,6 +194,18 @@ func newAccount(a *inventory.Account) *account {
 		acct.iamGap = &engine.Gap{Input: engine.InputIdentity, Owner: "principals of account " + a.ID + " missing from the IAM listing", Reason: a.IAMIncomplete.Reason}
 	}
 	return acct
+}
+
+// gapReason says why an input was not read: the mark's reason and where
+// it was seen, or else the error.
+func gapReason(in *inventory.Incomplete, err error) string {
+	if in == nil {
+		return firstLine(err)
+	}
+	if in.Source != "" {
+		return in.Reason + " (" + in.Source + ")"
+	}
+	return in.Reason
 }
 
 func newPrincipal(p inventory.Principal, acct *account, kind Kind, arnS, name, path string, tags []inventory.Tag, slr bool) *Principal {
