@@ -306,7 +306,8 @@ type DeleteOrgPolicy struct {
 
 // AttachOrgPolicy attaches an SCP or RCP to a root, OU or account: it
 // joins the level with that target ID in the chain of every account whose
-// chain holds the target.
+// chain holds the target. An empty Type finds the policy by ID among both
+// kinds.
 type AttachOrgPolicy struct {
 	Source   Location
 	Type     string
@@ -314,7 +315,8 @@ type AttachOrgPolicy struct {
 	Target   string
 }
 
-// DetachOrgPolicy detaches an SCP or RCP from a target.
+// DetachOrgPolicy detaches an SCP or RCP from a target (from both chains
+// when Type is empty).
 type DetachOrgPolicy struct {
 	Source   Location
 	Type     string
@@ -1083,6 +1085,14 @@ func (e *DeleteOrgPolicy) apply(ap *applier) {
 }
 
 func (e *AttachOrgPolicy) apply(ap *applier) {
+	if e.Type == "" {
+		for _, typ := range []string{SCP, RCP} {
+			if _, ok := ap.orgPolicies[typ+"/"+e.PolicyID]; ok {
+				(&AttachOrgPolicy{Source: e.Source, Type: typ, PolicyID: e.PolicyID, Target: e.Target}).apply(ap)
+				return
+			}
+		}
+	}
 	p, ok := ap.orgPolicies[e.Type+"/"+e.PolicyID]
 	if !ok {
 		ap.warn("policy %s is neither in the change nor in the base: its attachment to %s is left out", e.PolicyID, e.Target)
@@ -1104,6 +1114,12 @@ func (e *AttachOrgPolicy) apply(ap *applier) {
 }
 
 func (e *DetachOrgPolicy) apply(ap *applier) {
+	if e.Type == "" {
+		for _, typ := range []string{SCP, RCP} {
+			(&DetachOrgPolicy{Source: e.Source, Type: typ, PolicyID: e.PolicyID, Target: e.Target}).apply(ap)
+		}
+		return
+	}
 	ap.eachLevel(e.Type, func(l *OrgLevel) {
 		if l.TargetID == e.Target {
 			l.Policies = slices.DeleteFunc(l.Policies, func(p OrgPolicy) bool { return p.ID == e.PolicyID })
