@@ -687,11 +687,26 @@ func (e *PutManagedPolicy) apply(ap *applier) {
 			if p.CreateDate.IsZero() {
 				p.CreateDate = old.CreateDate
 			}
+			if p.ID == "" {
+				p.ID = old.ID
+			}
+			// The same document is the same version; a new one is a
+			// version whose number is not known.
+			if p.DefaultVersionID == "" && p.Document != nil && p.Document.Equal(&Document{JSON: old.Document.jsonOrNil(), Source: p.Document.Source}) {
+				p.DefaultVersionID, p.Versions = old.DefaultVersionID, old.Versions
+			}
 			ap.a.Policies[i] = &p
 			return
 		}
 	}
 	ap.a.Policies = append(ap.a.Policies, &p)
+}
+
+func (d *Document) jsonOrNil() []byte {
+	if d == nil {
+		return nil
+	}
+	return d.JSON
 }
 
 func (e *DeleteEntity) apply(ap *applier) {
