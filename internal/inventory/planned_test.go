@@ -130,3 +130,16 @@ func TestPlaceholderMatching(t *testing.T) {
 		}
 	}
 }
+
+// TestReadVersion1 reads a version 1 snapshot: it is upgraded to the
+// current version on reading, with no source fields.
+func TestReadVersion1(t *testing.T) {
+	s, err := Read("v1.json", strings.NewReader(`{"version": 1, "metadata": {"generatedAt": "2026-01-01T00:00:00Z", "source": "collector"},
+		"accounts": [{"id": "111122223333", "roles": [{"arn": "arn:aws:iam::111122223333:role/a", "name": "a"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Version != FormatVersion || s.Accounts[0].Roles[0].Source != nil {
+		t.Errorf("version %d, source %v", s.Version, s.Accounts[0].Roles[0].Source)
+	}
+}

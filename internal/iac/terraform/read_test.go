@@ -499,3 +499,42 @@ func TestPlaceholderDescriptions(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultsFilled: what AWS fills in when the configuration leaves it
+// out is written explicitly (house style): a key without policy has the
+// default key policy, its spec, usage, origin and state; rotation is off;
+// a new bucket without an encryption configuration is encrypted with
+// SSE-S3.
+func TestDefaultsFilled(t *testing.T) {
+	c, _, err := Read(allTypes, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := apply(t, nil, c)
+	k, err := s.Key("{{tf:aws_kms_key.nopolicy}}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMeta := inventory.KeyMetadata{State: "Enabled", Enabled: true, KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Origin: "AWS_KMS", Manager: "CUSTOMER", Description: "no policy given"}
+	if diff := cmp.Diff(wantMeta, *k.Metadata); diff != "" {
+		t.Errorf("metadata (-want +got):\n%s", diff)
+	}
+	if k.Rotation == nil || k.Rotation.Enabled {
+		t.Errorf("rotation = %+v, want off", k.Rotation)
+	}
+	if want := `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`; string(k.Policy.JSON) != want {
+		t.Errorf("policy = %s", k.Policy.JSON)
+	}
+	// The bucket created without encryption configuration of its own:
+	// the edit fills SSE-S3 before the configuration resource changes it.
+	c2 := &inventory.Change{Source: c.Source, Account: c.Account}
+	for _, e := range c.Edits {
+		if pb, ok := e.(*inventory.PutBucket); ok && pb.Bucket.Name == "data-111122223333" {
+			c2.Edits = append(c2.Edits, e)
+		}
+	}
+	s2, _ := apply(t, nil, c2)
+	if b := s2.Accounts[0].Buckets[0]; b.Encryption == nil || b.Encryption.Algorithm != inventory.SSES3 {
+		t.Errorf("new bucket encryption = %+v, want SSE-S3", b.Encryption)
+	}
+}
