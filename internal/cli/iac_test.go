@@ -84,7 +84,9 @@ func findings(t *testing.T, m *strings.Replacer, args ...string) []finding {
 			fs = append(fs, finding{f.Check, f.Status, res})
 		}
 	}
-	slices.SortFunc(fs, func(a, b finding) int { return strings.Compare(a.Check+a.Status+a.Resource, b.Check+b.Status+b.Resource) })
+	slices.SortFunc(fs, func(a, b finding) int {
+		return strings.Compare(a.Check+a.Status+a.Resource, b.Check+b.Status+b.Resource)
+	})
 	return fs
 }
 
@@ -213,7 +215,9 @@ func TestIaCExamplesMatchExports(t *testing.T) {
 			}
 			expected = append(expected, f)
 		}
-		slices.SortFunc(expected, func(a, b finding) int { return strings.Compare(a.Check+a.Status+a.Resource, b.Check+b.Status+b.Resource) })
+		slices.SortFunc(expected, func(a, b finding) int {
+			return strings.Compare(a.Check+a.Status+a.Resource, b.Check+b.Status+b.Resource)
+		})
 		if diff := cmp.Diff(expected, findings(t, m, args...)); diff != "" {
 			t.Errorf("scan findings (-export +template):\n%s", diff)
 		}
