@@ -35,6 +35,11 @@ func (f *iacFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.TFDir, "tf-dir", "", "with --plan: the directory of the .tf files, for file and line and to rebuild values known after apply")
 	fl.StringVar(&f.Account, "account", "", "with --plan or --template: the account ID the change is for (default: from the plan or the base)")
 	fl.StringArrayVar(&f.Parameters, "parameter", nil, "with --template: a template parameter KEY=VALUE (repeatable)")
+	// --region is the live collection's; with IaC input it names the
+	// region the change is deployed to.
+	if r := fl.Lookup("region"); r != nil {
+		r.Usage += "; with --plan or --template, the one region the change is deployed to"
+	}
 }
 
 // active reports whether the account is read from IaC input.
