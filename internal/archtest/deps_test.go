@@ -63,6 +63,11 @@ var exclusive = map[string][]string{
 	"github.com/aws/smithy-go":        {"internal/collect"},
 	"github.com/owenrumney/go-sarif":  {"internal/report"},
 	"github.com/rogpeppe/go-internal": {}, // tests only
+	// The IaC readers' parsers stay in the readers.
+	"github.com/hashicorp/terraform-json": {"internal/iac/terraform"},
+	"github.com/hashicorp/hcl":            {"internal/iac/terraform"},
+	"github.com/zclconf/go-cty":           {"internal/iac/terraform"},
+	"go.yaml.in/yaml":                     {"internal/iac/cloudformation"},
 }
 
 // TestDependencies parses the imports of every non-test Go file of the

@@ -14,24 +14,32 @@ import (
 )
 
 // accountFlags choose where an account comes from: an AWS CLI export, a
-// snapshot file, or (with neither) the live account.
+// snapshot file, a Terraform plan or CloudFormation templates (iac.go), or
+// (with none) the live account.
 type accountFlags struct {
 	Input    string
 	Snapshot string
 	live     liveFlags
+	iac      iacFlags
 }
 
 func (f *accountFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.Input, "input", "", "read an AWS CLI export directory (see scripts/export-aws-cli.sh)")
 	cmd.Flags().StringVar(&f.Snapshot, "snapshot", "", "read a snapshot file written by 'keywarden collect'")
 	f.live.register(cmd)
+	f.iac.register(cmd)
 }
 
 // load reads the account and reports the export's warnings on stderr.
 func (f *accountFlags) load(ctx context.Context, s streams, cmdPath string) (*inventory.Snapshot, string, error) {
+	if err := f.checkIaC(); err != nil {
+		return nil, "", &UsageError{Command: cmdPath, Err: err}
+	}
 	switch {
 	case f.Input != "" && f.Snapshot != "":
 		return nil, "", &UsageError{Command: cmdPath, Err: errors.New("--input and --snapshot exclude each other")}
+	case f.iac.active():
+		return f.loadIaC(s)
 	case f.Input != "":
 		snap, warnings, err := awscli.Import(f.Input, awscli.Options{ToolVersion: Version()})
 		if err != nil {

@@ -265,6 +265,9 @@ func countFailing(fs []checks.Finding, threshold checks.Severity, unknown bool) 
 
 // scanInput says what was scanned, as the user gave it.
 func scanInput(a *accountFlags) report.Input {
+	if in, ok := a.iacInput(); ok {
+		return in
+	}
 	switch {
 	case a.Input != "":
 		return report.Input{Description: "--input " + a.Input, Path: a.Input}

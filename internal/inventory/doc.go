@@ -24,6 +24,13 @@
 // role app`, `managed policy arn:...:policy/X (v3)`, `key policy of
 // arn:aws:kms:...`) and cache the result.
 //
+// The IaC inputs describe an account before deployment. Values not known
+// until then are placeholders ("{{tf:aws_kms_key.payments}}",
+// "{{cfn:AppRole}}"; see PlannedTerraform, IsPlanned and DescribePlanned),
+// and entities record where the input declares them (Source). A planned
+// change is a Change, a list of edits that Apply lays over a base snapshot
+// (or over an empty account).
+//
 // Save writes every list in a fixed order and Read rejects what it does not
 // know: a newer format version, an unknown field, a value of the wrong type,
 // each with its JSON path and line. docs/snapshot.md describes the format.

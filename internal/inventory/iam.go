@@ -27,6 +27,10 @@ type User struct {
 
 	// Incomplete marks a user whose details could not all be read.
 	Incomplete *Incomplete `json:"incomplete,omitempty"`
+	// Source is where the input declares the user (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // A Group is an IAM group.
@@ -39,6 +43,10 @@ type Group struct {
 	InlinePolicies   []InlinePolicy `json:"inlinePolicies,omitempty"`
 	AttachedPolicies []string       `json:"attachedPolicies,omitempty"`
 	Incomplete       *Incomplete    `json:"incomplete,omitempty"`
+	// Source is where the input declares the group (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // A Role is an IAM role.
@@ -58,6 +66,10 @@ type Role struct {
 	// /aws-service-role/...), whose policies only its service can change.
 	ServiceLinked bool        `json:"serviceLinked,omitempty"`
 	Incomplete    *Incomplete `json:"incomplete,omitempty"`
+	// Source is where the input declares the role (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // IsServiceLinkedPath reports whether an IAM path is that of a
@@ -99,6 +111,10 @@ type ManagedPolicy struct {
 	CreateDate                    time.Time   `json:"createDate,omitzero"`
 	UpdateDate                    time.Time   `json:"updateDate,omitzero"`
 	Incomplete                    *Incomplete `json:"incomplete,omitempty"`
+	// Source is where the input declares the policy (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // UsedAsBoundary reports whether the policy is some user's or role's

@@ -49,6 +49,11 @@ type Key struct {
 
 	Tags           []Tag       `json:"tags,omitempty"`
 	TagsIncomplete *Incomplete `json:"tagsIncomplete,omitempty"`
+
+	// Source is where the input declares the key (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // AWSManaged reports whether the key is an AWS managed key (aws/s3,
@@ -98,6 +103,10 @@ type Grant struct {
 	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
 	IssuingAccount          string            `json:"issuingAccount,omitempty"`
 	CreationDate            time.Time         `json:"creationDate,omitzero"`
+	// Source is where the input declares the grant (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // Rotation is a key's automatic rotation status.

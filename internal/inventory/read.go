@@ -82,10 +82,11 @@ func parse(name string, data []byte) (*Snapshot, error) {
 // decoded, so that every error carries a JSON path and a line, which
 // encoding/json's errors do not.
 type checker struct {
-	source  string
-	data    []byte
-	errs    policy.Errors
-	offsets map[string]int // JSON path → offset of each string, for semantics
+	source      string
+	fileVersion int // the format version the file declares
+	data        []byte
+	errs        policy.Errors
+	offsets     map[string]int // JSON path → offset of each string, for semantics
 }
 
 func (c *checker) errorAt(offset int, path, format string, args ...any) {
@@ -127,6 +128,7 @@ func (c *checker) version(v *posjson.Value) error {
 		c.errorAt(ver.Offset, "version", "unknown snapshot format version %d", n)
 		return c.errs
 	}
+	c.fileVersion = n
 	return nil
 }
 
@@ -247,6 +249,11 @@ func (c *checker) object(t reflect.Type, v *posjson.Value, path string) {
 		case !ok:
 			c.errorAt(m.KeyOffset, p, "unknown field %q", m.Key)
 			continue
+		case f.since > c.fileVersion:
+			// What the reader of the file's version would have said,
+			// and why.
+			c.errorAt(m.KeyOffset, p, "unknown field %q (added in snapshot format version %d; this file is version %d)", m.Key, f.since, c.fileVersion)
+			continue
 		case seen[m.Key]:
 			c.errorAt(m.KeyOffset, p, "duplicate field %q", m.Key)
 			continue
@@ -265,6 +272,7 @@ type jsonField struct {
 	name     string
 	typ      reflect.Type
 	required bool // written without omitempty: Save always writes it
+	since    int  // the format version that added it (tag since:"n"), 0 for 1
 }
 
 type fieldSet struct {
@@ -287,6 +295,13 @@ func jsonFields(t reflect.Type) fieldSet {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		f := jsonField{name: name, typ: sf.Type, required: !strings.Contains(opts, "omit")}
+		if v, ok := sf.Tag.Lookup("since"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 2 || n > FormatVersion {
+				panic("inventory: bad since tag on " + t.String() + "." + sf.Name)
+			}
+			f.since = n
+		}
 		fs.list = append(fs.list, f)
 		fs.byName[name] = f
 	}

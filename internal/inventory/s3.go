@@ -21,6 +21,11 @@ type Bucket struct {
 	// nil when the bucket has none configured.
 	Encryption           *BucketEncryption `json:"encryption,omitempty"`
 	EncryptionIncomplete *Incomplete       `json:"encryptionIncomplete,omitempty"`
+
+	// Source is where the input declares the bucket (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // BucketEncryption is a bucket's default encryption.

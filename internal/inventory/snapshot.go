@@ -5,13 +5,23 @@ import "time"
 // FormatVersion is the snapshot format version this package writes, and the
 // newest it reads. Every change to the format, additions included, raises
 // it, because Read rejects fields it does not know (docs/snapshot.md,
-// "Version policy").
-const FormatVersion = 1
+// "Version policy"). Read keeps reading every older version; a field added
+// in version n carries the struct tag since:"n", and an older file that
+// uses it is rejected as it would have been by the reader of its version.
+//
+// Version 2 added where the IaC inputs declare each entity (the source
+// fields of users, groups, roles, managed policies, keys, grants, buckets
+// and organization policies) and the sources terraform-plan and
+// cloudformation-template.
+const FormatVersion = 2
 
 // The values of Metadata.Source written by keywarden's own inputs.
 const (
-	SourceAWSCLI    = "awscli-export" // package awscli, from an AWS CLI export
-	SourceCollector = "collector"     // the live collector (aws-sdk-go-v2)
+	SourceAWSCLI    = "awscli-export"  // package awscli, from an AWS CLI export
+	SourceCollector = "collector"      // the live collector (aws-sdk-go-v2)
+	SourceTerraform = "terraform-plan" // package iac/terraform, from terraform show -json
+	// SourceCloudFormation is written by package iac/cloudformation.
+	SourceCloudFormation = "cloudformation-template"
 )
 
 // A Snapshot is everything keywarden knows about a set of AWS accounts at
@@ -107,6 +117,10 @@ type OrgPolicy struct {
 	// RCPFullAWSAccess).
 	AWSManaged bool      `json:"awsManaged,omitempty"`
 	Document   *Document `json:"document,omitempty"`
+	// Source is where the input declares the policy (version 2): a
+	// Terraform resource address or a CloudFormation template path, with
+	// the file and line when known. Nil for what was read from AWS.
+	Source *Location `json:"source,omitempty" since:"2"`
 }
 
 // A Tag is a key and its value.

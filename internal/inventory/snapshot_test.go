@@ -66,6 +66,8 @@ func sampleSnapshot() *Snapshot {
 				Roles: []*Role{{
 					ARN: "arn:aws:iam::444455556666:role/app", Name: "app", Path: "/", ID: "AROAPARTNERAPP00000001",
 					TrustPolicy: must(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, "partner/account-authorization-details.json", "RoleDetailList[0].AssumeRolePolicyDocument", 9, 35),
+					// Since version 2: where an IaC input declares it.
+					Source: &Location{File: "partner/main.tf", Path: "aws_iam_role.app", Line: 3, Col: 1},
 				}},
 			},
 			{
@@ -82,6 +84,7 @@ func sampleSnapshot() *Snapshot {
 						}}},
 						{TargetID: "ou-ab12-11111111", TargetName: "Workloads", Policies: []OrgPolicy{{
 							ID: "p-examplescp1", Name: "DenyKeyDeletion",
+							Source:   &Location{File: "org/template.yaml", Path: "Resources.DenyKeyDeletion", Line: 12, Col: 3},
 							ARN:      "arn:aws:organizations::999988887777:policy/o-a1b2c3d4e5/service_control_policy/p-examplescp1",
 							Document: must(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:ScheduleKeyDeletion","Resource":"*"}]}`, "export/organizations/scps.json", "Levels[1].Policies[0].Policy.Content", 30, 24),
 						}}},
@@ -102,6 +105,7 @@ func sampleSnapshot() *Snapshot {
 					{
 						ARN: "arn:aws:iam::111122223333:user/alice", Name: "alice", Path: "/", ID: "AIDAALICE00000000000",
 						CreateDate: date("2024-01-01T00:00:00Z"),
+						Source:     &Location{File: "iam.tf", Path: "aws_iam_user.alice", Line: 1, Col: 1},
 						Tags:       []Tag{{Key: "team", Value: "platform"}, {Key: "cost-center", Value: "42"}},
 						Groups:     []string{"developers", "ghosts"},
 						// The same policy through the group: listed once.
@@ -119,6 +123,7 @@ func sampleSnapshot() *Snapshot {
 					{
 						ARN: "arn:aws:iam::111122223333:group/admins", Name: "admins", Path: "/", ID: "AGPAADMINS0000000000",
 						AttachedPolicies: []string{awsKMSPU},
+						Source:           &Location{File: "plan.json", Path: "module.iam.aws_iam_group.admins"},
 					},
 				},
 				Roles: []*Role{
@@ -160,6 +165,7 @@ func sampleSnapshot() *Snapshot {
 					{
 						ARN: boundary, Name: "developer-boundary", Path: "/", ID: "ANPABOUNDARY00000000",
 						DefaultVersionID: "v1", PermissionsBoundaryUsageCount: 2,
+						Source:   &Location{File: "iam.tf", Path: "aws_iam_policy.boundary", Line: 20, Col: 1},
 						Document: must(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","kms:*"],"Resource":"*"}]}`, gaadFile, "Policies[1].PolicyVersionList[0].Document", 170, 25),
 					},
 					{
@@ -178,7 +184,7 @@ func sampleSnapshot() *Snapshot {
 						Metadata: &KeyMetadata{State: "Enabled", Enabled: true, KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Origin: "AWS_KMS", Manager: KeyManagerCustomer, CreationDate: date("2024-01-10T00:00:00Z"), Description: "app data <prod> & more"},
 						Policy:   must(`{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`, "export/kms/ap-northeast-1/1234abcd-12ab-34cd-56ef-1234567890ab/get-key-policy.json", "Policy", 2, 13),
 						Grants: []Grant{
-							{ID: "b2", Name: "partner", GranteePrincipal: "arn:aws:iam::444455556666:role/app", Operations: []string{"Decrypt"}, EncryptionContextEquals: map[string]string{"Department": "IT", "aws:s3:arn": "arn:aws:s3:::app-data"}, IssuingAccount: "arn:aws:iam::111122223333:root", CreationDate: date("2024-05-01T00:00:00Z")},
+							{ID: "b2", Name: "partner", Source: &Location{File: "kms.tf", Path: "aws_kms_grant.partner", Line: 40, Col: 1}, GranteePrincipal: "arn:aws:iam::444455556666:role/app", Operations: []string{"Decrypt"}, EncryptionContextEquals: map[string]string{"Department": "IT", "aws:s3:arn": "arn:aws:s3:::app-data"}, IssuingAccount: "arn:aws:iam::111122223333:root", CreationDate: date("2024-05-01T00:00:00Z")},
 							{ID: "a1", GranteePrincipal: "arn:aws:iam::111122223333:role/app", RetiringPrincipal: "arn:aws:iam::111122223333:role/app", Operations: []string{"GenerateDataKey", "Decrypt", "Encrypt"}, EncryptionContextSubset: map[string]string{"Department": "IT"}, IssuingAccount: "arn:aws:iam::111122223333:root"},
 						},
 						Rotation: &Rotation{Enabled: true, PeriodDays: 365, NextRotationDate: date("2025-01-10T00:00:00Z")},
@@ -197,6 +203,7 @@ func sampleSnapshot() *Snapshot {
 						Metadata:       &KeyMetadata{State: "Enabled", Enabled: true, KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Origin: "AWS_KMS", Manager: KeyManagerCustomer, MultiRegion: true, MultiRegionKeyType: "REPLICA"},
 						Policy:         must(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`, "", "", 0, 0),
 						Aliases:        []string{"alias/shared"},
+						Source:         &Location{File: "template.yaml", Path: "Resources.SharedReplica", Line: 30, Col: 3},
 						TagsIncomplete: &Incomplete{Reason: "the file is missing from the export", Source: "export/kms/ap-northeast-1/mrk-0123456789abcdef0123456789abcdef/list-resource-tags.json"},
 					},
 					{
@@ -216,7 +223,7 @@ func sampleSnapshot() *Snapshot {
 					{Name: "app-data", Region: "ap-northeast-1", Encryption: &BucketEncryption{Algorithm: SSEKMS, KMSKeyID: "alias/app-data", BucketKeyEnabled: true},
 						Policy: must(`{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecure","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::app-data","arn:aws:s3:::app-data/*"],"Condition":{"Bool":{"aws:SecureTransport":false}}}]}`, "export/s3/app-data/get-bucket-policy.json", "Policy", 2, 13)},
 					{Name: "managed-key-bucket", Region: "ap-northeast-1", Encryption: &BucketEncryption{Algorithm: SSEKMS}},
-					{Name: "logs", Region: "us-east-1", Encryption: &BucketEncryption{Algorithm: SSES3}},
+					{Name: "logs", Region: "us-east-1", Encryption: &BucketEncryption{Algorithm: SSES3}, Source: &Location{File: "s3.tf", Path: "aws_s3_bucket.logs", Line: 1, Col: 1}},
 					{Name: "unknown-region", RegionIncomplete: &Incomplete{Reason: "the file is missing from the export"}, Encryption: &BucketEncryption{Algorithm: SSEKMS, KMSKeyID: "alias/app-data"}},
 					{Name: "unread", EncryptionIncomplete: &Incomplete{Reason: "AccessDenied: Access Denied"}, PolicyIncomplete: &Incomplete{Reason: "AccessDenied: Access Denied"}, Region: "ap-northeast-1"},
 				},
