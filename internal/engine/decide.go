@@ -2,9 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/awsfacts"
@@ -58,7 +58,7 @@ type evaluator struct {
 	notes    []string
 	// cited holds the reasons a decision cites while it is made (see
 	// cite); finish copies those that reach the result.
-	cited [16]Reason
+	cited  [16]Reason
 	nCited int
 }
 
