@@ -10,11 +10,9 @@ import (
 	"math"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/posjson"
@@ -27,27 +25,18 @@ type file struct {
 	name   string // as shown in messages: the export directory joined with the path
 	data   []byte
 	values []*posjson.Value
-	lines  []int // offsets where lines start, built on first use
+	lines  *posjson.Lines // built on first use
 }
 
-// lineCol is posjson.LineCol through an index of line starts: a large
-// authorization-details file locates thousands of documents, and scanning
-// from the start for each one would take time quadratic in its size.
+// lineCol locates an offset of the file through one index of its lines:
+// a large authorization-details file locates thousands of documents, and
+// scanning from the start for each one would take time quadratic in its
+// size.
 func (f *file) lineCol(offset int) (line, col int) {
 	if f.lines == nil {
-		f.lines = []int{0}
-		for i, c := range f.data {
-			if c == '\n' {
-				f.lines = append(f.lines, i+1)
-			}
-		}
+		f.lines = posjson.NewLines(f.data)
 	}
-	offset = min(offset, len(f.data))
-	i, found := slices.BinarySearch(f.lines, offset)
-	if !found {
-		i--
-	}
-	return i + 1, utf8.RuneCount(f.data[f.lines[i]:offset]) + 1
+	return f.lines.LineCol(offset)
 }
 
 // A failure says why a file gives nothing: missing, malformed, or holding

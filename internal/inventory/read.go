@@ -52,7 +52,7 @@ func parse(name string, data []byte) (*Snapshot, error) {
 		line, col := posjson.LineCol(data, se.Offset)
 		return nil, policy.Errors{{Source: name, Line: line, Col: col, Msg: "invalid JSON: " + se.Msg}}
 	}
-	c := &checker{source: name, data: data, offsets: map[string]int{}}
+	c := &checker{source: name, data: data, lines: posjson.NewLines(data), offsets: map[string]int{}}
 	if err := c.version(v); err != nil {
 		return nil, err
 	}
@@ -84,12 +84,13 @@ func parse(name string, data []byte) (*Snapshot, error) {
 type checker struct {
 	source  string
 	data    []byte
+	lines   *posjson.Lines
 	errs    policy.Errors
 	offsets map[string]int // JSON path → offset of each string, for semantics
 }
 
 func (c *checker) errorAt(offset int, path, format string, args ...any) {
-	line, col := posjson.LineCol(c.data, offset)
+	line, col := c.lines.LineCol(offset)
 	c.errs = append(c.errs, &policy.Error{Source: c.source, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 }
 

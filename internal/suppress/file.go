@@ -83,7 +83,7 @@ var (
 // policy.Errors, and then returns no file: a file that is partly wrong might
 // suppress less, or more, than its author meant.
 func Parse(name string, data []byte, opts Options) (*File, error) {
-	p := &parser{name: name, data: data, opts: opts}
+	p := &parser{name: name, lines: posjson.NewLines(data), opts: opts}
 	root, err := posjson.Parse(data)
 	if err != nil {
 		off := 0
@@ -102,14 +102,14 @@ func Parse(name string, data []byte, opts Options) (*File, error) {
 }
 
 type parser struct {
-	name string
-	data []byte
-	opts Options
-	errs policy.Errors
+	name  string
+	lines *posjson.Lines
+	opts  Options
+	errs  policy.Errors
 }
 
 func (p *parser) errorf(offset int, path, format string, args ...any) {
-	line, col := posjson.LineCol(p.data, offset)
+	line, col := p.lines.LineCol(offset)
 	p.errs = append(p.errs, &policy.Error{Source: p.name, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -171,7 +171,7 @@ func (p *parser) file(root *posjson.Value) *File {
 
 func (p *parser) suppression(v *posjson.Value, i int) (Suppression, bool) {
 	path := fmt.Sprintf("suppressions[%d]", i)
-	line, _ := posjson.LineCol(p.data, v.Offset)
+	line := p.lines.Line(v.Offset)
 	s := Suppression{Index: i, Line: line}
 	if v.Kind != posjson.Object {
 		p.errorf(v.Offset, path, "a suppression is an object, not %s", article(v.Kind))
