@@ -19,7 +19,7 @@ import (
 // 32 KB, an IAM account holds at most 5,000 roles and 5,000 users); they
 // only stop a file that no real export holds from exhausting memory.
 type Kind struct {
-	// Name says what the file is, in messages.
+	// Name says what the files are, in messages ("the cap for NAME").
 	Name string
 	// Max is the cap in bytes.
 	Max int64
@@ -34,7 +34,7 @@ var (
 	// Listing is a listing of an account or a region: list-keys,
 	// list-aliases, list-grants (up to 50,000 grants per key),
 	// list-buckets.
-	Listing = Kind{"AWS CLI listing", 256 << 20}
+	Listing = Kind{"AWS CLI listings", 256 << 20}
 	// Document is the output of one call about one resource:
 	// describe-key, get-key-policy, get-bucket-policy, the SCP chain...
 	Document = Kind{"AWS CLI output", 16 << 20}
@@ -42,11 +42,11 @@ var (
 	ErrorOutput = Kind{"AWS CLI error output", 64 << 10}
 	// Snapshot is a snapshot file (keywarden collect), of any number of
 	// accounts.
-	Snapshot = Kind{"snapshot", 4 << 30}
+	Snapshot = Kind{"snapshots", 4 << 30}
 	// Suppressions is a suppression file.
-	Suppressions = Kind{"suppression file", 16 << 20}
+	Suppressions = Kind{"suppression files", 16 << 20}
 	// Scenarios is a scenario file (.json or .jsonl).
-	Scenarios = Kind{"scenario file", 256 << 20}
+	Scenarios = Kind{"scenario files", 256 << 20}
 )
 
 // EnvMaxSize is the environment variable that replaces every cap: a
@@ -193,7 +193,7 @@ func check(name string, fi fs.FileInfo, kind Kind, max int64) error {
 }
 
 func tooLarge(name string, kind Kind, max, size int64) error {
-	detail := fmt.Sprintf("over the %s cap of a %s; %s raises it", FormatSize(max), kind.Name, EnvMaxSize)
+	detail := fmt.Sprintf("over the %s cap for %s; %s raises it", FormatSize(max), kind.Name, EnvMaxSize)
 	if size >= 0 {
 		detail = FormatSize(size) + ", " + detail
 	}

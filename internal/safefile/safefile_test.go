@@ -62,7 +62,7 @@ func tree(t *testing.T) (dir, secret string) {
 	return dir, secret
 }
 
-var small = Kind{Name: "test file", Max: 1 << 20}
+var small = Kind{Name: "test files", Max: 1 << 20}
 
 func TestDirReadFile(t *testing.T) {
 	dir, _ := tree(t)
@@ -86,7 +86,7 @@ func TestDirReadFile(t *testing.T) {
 		{"kmslink/r/ok.json", ErrSymlink, "kmslink: a symbolic link"},
 		{"fifo.json", ErrNotRegular, "fifo.json: not a regular file (a named pipe)"},
 		{"kms", ErrNotRegular, "kms: not a regular file (a directory)"},
-		{"big.json", ErrTooLarge, "big.json: too large (1.0 MiB, over the 1 MiB cap of a test file; KEYWARDEN_MAX_FILE_SIZE raises it)"},
+		{"big.json", ErrTooLarge, "big.json: too large (1.0 MiB, over the 1 MiB cap for test files; KEYWARDEN_MAX_FILE_SIZE raises it)"},
 		{"missing.json", fs.ErrNotExist, "missing.json: no such file or directory"},
 		{"../secret", fs.ErrInvalid, "invalid argument"},
 	}
@@ -161,7 +161,7 @@ func TestReadFileBounded(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc")
 	}
-	_, err := ReadFile("/proc/self/status", Kind{Name: "test file", Max: 16})
+	_, err := ReadFile("/proc/self/status", Kind{Name: "test files", Max: 16})
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "over the 16 bytes cap") {
 		t.Errorf("ReadFile(/proc/self/status) = %v, want %v", err, ErrTooLarge)
 	}
