@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/keywarden/keywarden/internal/collect"
+	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/safefile"
 	"github.com/spf13/cobra"
 )
 
@@ -51,13 +52,18 @@ func newCollectCmd(s streams) *cobra.Command {
 }
 
 func runCollect(ctx context.Context, opts *collectOptions) error {
+	// A collection can take minutes: a snapshot it could not write would
+	// be lost, so the output is checked first.
+	if err := safefile.CheckWritable(opts.Output); err != nil {
+		return &UsageError{Command: "keywarden collect", Err: fmt.Errorf("--output: %w", err)}
+	}
 	snap, err := opts.live.collect(ctx, opts.streams)
 	if err != nil {
 		return err
 	}
-	if err := collect.WriteSnapshotFile(opts.Output, snap); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
+	if err := snap.SaveFile(opts.Output); err != nil {
+		return err
 	}
-	fmt.Fprintf(opts.Err, "keywarden: snapshot written to %s\n", opts.Output)
+	fmt.Fprintf(opts.Err, "keywarden: snapshot written to %s\n", escape.Name(opts.Output))
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -14,13 +13,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
-// Load reads the snapshot file at path (see Read).
+// Load reads the snapshot file at path (see Read). The file must be a
+// regular file within the cap for snapshots (safefile.Snapshot): a named
+// pipe or a device given by mistake, or by someone else, is refused
+// rather than read forever.
 func Load(path string) (*Snapshot, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, safefile.Snapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -35,9 +39,16 @@ func Load(path string) (*Snapshot, error) {
 // input, the line and column, and the JSON path (accounts[0].keys[2].arn).
 // The snapshot returned is normalized.
 func Read(name string, r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(r)
+	max, err := safefile.MaxSize(safefile.Snapshot)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", escape.Name(name), err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("read %s: over the %s cap for snapshots; %s raises it", escape.Name(name), safefile.FormatSize(max), safefile.EnvMaxSize)
 	}
 	return parse(name, data)
 }
@@ -359,4 +370,12 @@ func (s *Snapshot) Save(w io.Writer) error {
 	// HTML escaping would make the file harder to read and compare.
 	enc.SetEscapeHTML(false)
 	return enc.Encode(s)
+}
+
+// SaveFile saves the snapshot to the file at path as safefile.WriteFile
+// writes: mode 0600 (a snapshot names every principal, key and policy of
+// the accounts), complete or not at all, replacing a symbolic link at
+// path rather than writing where it leads.
+func (s *Snapshot) SaveFile(path string) error {
+	return safefile.WriteFile(path, s.Save)
 }

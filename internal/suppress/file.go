@@ -2,14 +2,14 @@ package suppress
 
 import (
 	"fmt"
-	"github.com/keywarden/keywarden/internal/policy"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // FormatVersion is the version of the suppression file format this package
@@ -62,9 +62,10 @@ type Options struct {
 	KnownChecks []string
 }
 
-// Load reads and parses a suppression file.
+// Load reads and parses a suppression file; it must be a regular file
+// within the cap for suppression files (safefile.Suppressions).
 func Load(path string, opts Options) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, safefile.Suppressions)
 	if err != nil {
 		return nil, err
 	}
