@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
 
@@ -375,15 +376,17 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if len(s.NotRead) == 1 {
 		items = "item"
 	}
+	// Gaps quote what the endpoint answered (error messages, names):
+	// every value is escaped.
 	var b strings.Builder
 	fmt.Fprintf(&b, "collected %d %s (%s) in %s: %d calls, %d HTTP requests; %d %s not read\n",
-		len(s.Accounts), accounts, strings.Join(s.Accounts, ", "), s.Duration.Round(100*time.Millisecond),
+		len(s.Accounts), accounts, escape.Text(strings.Join(s.Accounts, ", ")), s.Duration.Round(100*time.Millisecond),
 		s.TotalCalls(), s.TotalAttempts(), len(s.NotRead), items)
 	for _, g := range s.NotRead {
-		fmt.Fprintf(&b, "not read: %s\n", g)
+		fmt.Fprintf(&b, "not read: %s\n", escape.Text(g.Error()))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", escape.Text(n))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

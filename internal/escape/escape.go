@@ -229,10 +229,9 @@ func Args(args ...any) []any {
 			out[i] = Text(v)
 		case []string:
 			out[i] = Strings(v)
-		case error:
-			out[i] = Text(v.Error())
-		case fmt.Stringer:
-			out[i] = Text(v.String())
+		case error, fmt.Stringer:
+			// Through fmt, which copes with a nil pointer receiver.
+			out[i] = Text(fmt.Sprint(v))
 		case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, uintptr, float32, float64:
 			out[i] = v
 		default:

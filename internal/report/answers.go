@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // AnswersVersion is the version of the JSON written for can, who-can and
@@ -108,9 +110,14 @@ func WriteAnswerJSON(w io.Writer, v any) error {
 	default:
 		return fmt.Errorf("report: no JSON form for %T", v)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(answerJSON{Version: AnswersVersion, Kind: kind, Answer: v})
+	if err := enc.Encode(answerJSON{Version: AnswersVersion, Kind: kind, Answer: v}); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 // WriteMatrixText writes the access matrix grouped by key.
@@ -139,13 +146,17 @@ func WriteMatrixText(w io.Writer, m *access.Matrix) error {
 
 // WriteMatrixCSV writes one row per principal and key:
 // key,principal,kind,use,admin,unknown (actions separated by spaces).
+// Values are escaped as in text (escape.Text): a CSV file is read in
+// terminals and spreadsheets, neither of which should act on a control
+// character in a principal's name.
 func WriteMatrixCSV(w io.Writer, m *access.Matrix) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"key", "principal", "kind", "use", "admin", "unknown"}); err != nil {
 		return err
 	}
 	for _, c := range m.Cells {
-		if err := cw.Write([]string{c.Key, c.Principal, string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")}); err != nil {
+		row := []string{c.Key, c.Principal, string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")}
+		if err := cw.Write(escape.Strings(row)); err != nil {
 			return err
 		}
 	}
@@ -153,7 +164,10 @@ func WriteMatrixCSV(w io.Writer, m *access.Matrix) error {
 	return cw.Error()
 }
 
-// errWriter keeps the first write error.
+// errWriter keeps the first write error. It writes every argument
+// through escape.Args: the format is keywarden's, every value may come
+// from the account (a role name, a Sid, a condition value) and is shown
+// escaped.
 type errWriter struct {
 	w   io.Writer
 	err error
@@ -161,6 +175,6 @@ type errWriter struct {
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, e.err = fmt.Fprintf(e.w, format, escape.Args(args...)...)
 	}
 }
