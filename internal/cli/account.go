@@ -49,7 +49,7 @@ func (f *accountFlags) load(ctx context.Context, s streams, cmdPath string) (*in
 		}
 		return snap, f.Snapshot, nil
 	}
-	snap, err := f.live.collect(ctx, s)
+	snap, err := f.live.collect(ctx, s, cmdPath)
 	if err != nil {
 		return nil, "", err
 	}

@@ -51,13 +51,20 @@ func newCollectCmd(s streams) *cobra.Command {
 	return cmd
 }
 
+// collectCommand is the command path of collect, whose errors name its
+// own flags only.
+const collectCommand = "keywarden collect"
+
 func runCollect(ctx context.Context, opts *collectOptions) error {
-	// A collection can take minutes: a snapshot it could not write would
-	// be lost, so the output is checked first.
-	if err := safefile.CheckWritable(opts.Output); err != nil {
-		return &UsageError{Command: "keywarden collect", Err: fmt.Errorf("--output: %w", err)}
+	// A collection can take minutes: bad flags, or a snapshot it could not
+	// write, are found first.
+	if err := opts.live.validate(collectCommand); err != nil {
+		return err
 	}
-	snap, err := opts.live.collect(ctx, opts.streams)
+	if err := safefile.CheckWritable(opts.Output); err != nil {
+		return &UsageError{Command: collectCommand, Err: fmt.Errorf("--output: %w", err)}
+	}
+	snap, err := opts.live.collect(ctx, opts.streams, collectCommand)
 	if err != nil {
 		return err
 	}
