@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"path"
@@ -238,54 +237,7 @@ func message(m string) string {
 // parseValues parses one or more JSON values written one after another.
 // Offsets in the values (and in a syntax error) are offsets into data.
 func parseValues(data []byte) ([]*posjson.Value, error) {
-	var out []*posjson.Value
-	dec := json.NewDecoder(bytes.NewReader(data))
-	start := 0
-	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// posjson says where and why with its own words.
-			if _, perr := posjson.Parse(data[start:]); perr != nil {
-				return nil, shiftError(perr, start)
-			}
-			return nil, err
-		}
-		end := int(dec.InputOffset())
-		v, err := posjson.Parse(data[start:end])
-		if err != nil {
-			return nil, shiftError(err, start)
-		}
-		shift(v, start)
-		out = append(out, v)
-		start = end
-	}
-	if len(out) == 0 {
-		return nil, &posjson.SyntaxError{Offset: 0, Msg: "no JSON value"}
-	}
-	return out, nil
-}
-
-func shiftError(err error, by int) error {
-	var se *posjson.SyntaxError
-	if errors.As(err, &se) {
-		return &posjson.SyntaxError{Offset: se.Offset + by, Msg: se.Msg}
-	}
-	return err
-}
-
-func shift(v *posjson.Value, by int) {
-	v.Offset += by
-	for _, e := range v.Elems {
-		shift(e, by)
-	}
-	for i := range v.Members {
-		v.Members[i].KeyOffset += by
-		shift(v.Members[i].Value, by)
-	}
+	return posjson.ParseAll(data)
 }
 
 // single returns the file's one JSON value, which must be an object; a

@@ -28,8 +28,20 @@ func Parse(source string, data []byte, kind Kind) (*Document, error) {
 // every error path. A policy given as a JSON string holding the document
 // (as AWS APIs return them) is accepted too.
 func FromJSON(source string, data []byte, v *posjson.Value, basePath string, kind Kind) (*Document, error) {
+	return fromJSON(source, data, v, basePath, kind, true)
+}
+
+// FromJSONUnlocated is FromJSON for a value whose positions in data do not
+// stand for lines of a file the user has (a document kept compact in a
+// snapshot): errors and statements get no line, and the document keeps
+// its own bytes of data rather than an encoding of v.
+func FromJSONUnlocated(source string, data []byte, v *posjson.Value, basePath string, kind Kind) (*Document, error) {
+	return fromJSON(source, data, v, basePath, kind, false)
+}
+
+func fromJSON(source string, data []byte, v *posjson.Value, basePath string, kind Kind, locate bool) (*Document, error) {
 	b := builder{source: source, data: data, kind: kind}
-	if data != nil {
+	if data != nil && locate {
 		b.lines = posjson.NewLines(data)
 	}
 	if v.Kind == posjson.String {

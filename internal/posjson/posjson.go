@@ -100,6 +100,29 @@ func Parse(data []byte) (*Value, error) {
 	return v, nil
 }
 
+// ParseAll parses one or more JSON values written one after another, with
+// or without whitespace between them (as the AWS CLI writes the output of
+// one call per page into one file). Offsets are offsets into data.
+func ParseAll(data []byte) ([]*Value, error) {
+	p := parser{data: data}
+	var out []*Value
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			break
+		}
+		v, err := p.value(0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, &SyntaxError{Offset: 0, Msg: "no JSON value"}
+	}
+	return out, nil
+}
+
 // LineCol converts a byte offset into a 1-based line and a 1-based column
 // counted in characters. It scans data from the start: to locate many
 // offsets of one text, use a Lines.
@@ -323,7 +346,11 @@ func (p *parser) str() (string, error) {
 		}
 		p.pos++
 	}
+	// Size the text once: it is at most as long as the rest of the
+	// literal, escapes included (a string of hundreds of megabytes would
+	// otherwise be copied at every doubling).
 	var b strings.Builder
+	b.Grow(p.pos - start + literalLen(d[p.pos:]))
 	b.Write(d[start:p.pos])
 	for {
 		if p.pos >= len(d) {
@@ -390,6 +417,20 @@ func (p *parser) str() (string, error) {
 			return "", p.errorf("invalid escape sequence in string")
 		}
 	}
+}
+
+// literalLen is the length of the rest of a string literal up to its
+// closing quote, or of all of d when it has none.
+func literalLen(d []byte) int {
+	for i := 0; i < len(d); i++ {
+		switch d[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(d)
 }
 
 // advance steps over the closing quote; it exists so the fast path can
