@@ -361,15 +361,23 @@ func unique[T any](c *checker, base, list string, items []T, id func(T) string, 
 }
 
 // Save writes the snapshot as indented JSON, after Normalize, so that the
-// output depends only on the content.
+// output depends only on the content. Like every JSON keywarden writes,
+// it holds no raw control or bidirectional formatting character
+// (escape.JSON): the values read back the same, and a snapshot shown in a
+// terminal or a diff cannot drive it.
 func (s *Snapshot) Save(w io.Writer) error {
 	s.Normalize()
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// Policy text holds "<", ">" and "&" (ArnLike patterns, conditions);
 	// HTML escaping would make the file harder to read and compare.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(s)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 // SaveFile saves the snapshot to the file at path as safefile.WriteFile
