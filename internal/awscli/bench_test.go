@@ -3,8 +3,12 @@ package awscli
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
+
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // bigGAAD is an account of n roles, each with a trust policy, two inline
@@ -45,5 +49,47 @@ func BenchmarkImportGAAD(b *testing.B) {
 		if _, _, err := importFS(fsys, "export", fixed); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// longSid is the length of the Sid of BenchmarkImportLongSid.
+var longSid = 200 << 20
+
+// BenchmarkImportLongSid imports an export whose one key policy holds a
+// 200 MB Sid (AWS caps a key policy at 32 KB). Under the default cap the
+// file is refused from its size alone, without being read; with the cap
+// raised (KEYWARDEN_MAX_FILE_SIZE) it is read and parsed in time and
+// memory proportional to its size.
+func BenchmarkImportLongSid(b *testing.B) {
+	dir := b.TempDir()
+	write := func(name string, data []byte) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write(gaadFile, bigGAAD(1))
+	var p bytes.Buffer
+	p.WriteString(`{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"`)
+	p.Write(bytes.Repeat([]byte("A"), longSid))
+	p.WriteString(`\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:Decrypt\",\"Resource\":\"*\"}]}"}`)
+	write("kms/us-east-1/k1/get-key-policy.json", p.Bytes())
+	for _, bc := range []struct{ name, cap string }{{"capped", ""}, {"cap raised", "1GiB"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.Setenv(safefile.EnvMaxSize, bc.cap)
+			b.ReportAllocs()
+			for b.Loop() {
+				s, _, err := Import(dir, fixed)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if k := s.Accounts[0].Keys[0]; (k.Policy == nil) != (bc.cap == "") {
+					b.Fatalf("key policy read: %v", k.Policy != nil)
+				}
+			}
+		})
 	}
 }

@@ -5,19 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // A file is one JSON file of the export, parsed. A file may hold several
@@ -27,27 +27,18 @@ type file struct {
 	name   string // as shown in messages: the export directory joined with the path
 	data   []byte
 	values []*posjson.Value
-	lines  []int // offsets where lines start, built on first use
+	lines  *posjson.Lines // built on first use
 }
 
-// lineCol is posjson.LineCol through an index of line starts: a large
-// authorization-details file locates thousands of documents, and scanning
-// from the start for each one would take time quadratic in its size.
+// lineCol locates an offset of the file through one index of its lines:
+// a large authorization-details file locates thousands of documents, and
+// scanning from the start for each one would take time quadratic in its
+// size.
 func (f *file) lineCol(offset int) (line, col int) {
 	if f.lines == nil {
-		f.lines = []int{0}
-		for i, c := range f.data {
-			if c == '\n' {
-				f.lines = append(f.lines, i+1)
-			}
-		}
+		f.lines = posjson.NewLines(f.data)
 	}
-	offset = min(offset, len(f.data))
-	i, found := slices.BinarySearch(f.lines, offset)
-	if !found {
-		i--
-	}
-	return i + 1, utf8.RuneCount(f.data[f.lines[i]:offset]) + 1
+	return f.lines.LineCol(offset)
 }
 
 // A failure says why a file gives nothing: missing, malformed, or holding
@@ -61,25 +52,29 @@ type failure struct {
 	at inventory.Location
 	// missing is set when neither the file nor its .error exists.
 	missing bool
+	// refused is set when the file exists but was refused (a symbolic
+	// link, not a regular file, over its cap) or could not be read.
+	refused bool
 }
 
-// awsError finds the error code in the AWS CLI's error message: "An error
-// occurred (AccessDeniedException) when calling the GetKeyPolicy operation:
-// ...".
-var awsError = regexp.MustCompile(`An error occurred \(([^)]+)\)`)
-
-// read reads the file rel (slash-separated, relative to the export root).
-// When it does not exist, rel without ".json" plus ".error" (or rel plus
-// ".error") is read instead: the export script writes a failed call's
-// stderr there.
+// read reads the file rel (slash-separated, relative to the export root)
+// through the export's safefile.Dir: a regular file inside the export,
+// reached without a symbolic link, within the cap of its kind. When it
+// does not exist, rel without ".json" plus ".error" (or rel plus ".error")
+// is read instead: the export script writes a failed call's stderr there.
+// A file refused (a link, a named pipe, a device, a file over its cap)
+// gives a failure with refused set, saying why.
 func (im *importer) read(rel string) (*file, *failure) {
 	name := im.display(rel)
-	data, err := fs.ReadFile(im.fsys, rel)
+	data, err := im.dir.ReadFile(rel, kindOf(rel))
 	if errors.Is(err, fs.ErrNotExist) {
 		for _, alt := range errorFiles(rel) {
-			text, err := fs.ReadFile(im.fsys, alt)
+			text, err := im.dir.ReadFile(alt, safefile.ErrorOutput)
 			if err == nil {
-				return nil, errorText(im.display(alt), text)
+				return nil, errorText(im.display(alt), text, true)
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return nil, im.refused(alt, err)
 			}
 		}
 		return nil, &failure{
@@ -89,16 +84,16 @@ func (im *importer) read(rel string) (*file, *failure) {
 		}
 	}
 	if err != nil {
-		return nil, &failure{Incomplete: inventory.Incomplete{Reason: err.Error(), Source: name}, at: inventory.Location{File: name}}
+		return nil, im.refused(rel, err)
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, &failure{Incomplete: inventory.Incomplete{Reason: "the file is empty", Source: name}, at: inventory.Location{File: name}}
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
-		// Not JSON at all: the AWS CLI's error message, saved in place
-		// of the output (aws ... >file 2>&1).
-		return nil, errorText(name, data)
+		// Not JSON at all: the AWS CLI's error message saved in place of
+		// the output (aws ... >file 2>&1), or anything else.
+		return nil, errorText(name, data, false)
 	}
 	values, err := parseValues(data)
 	if err != nil {
@@ -116,93 +111,133 @@ func (im *importer) read(rel string) (*file, *failure) {
 	return &file{name: name, data: data, values: values}, nil
 }
 
+// refused makes the failure of a file that could not be read or was
+// refused: the reason says why, never what the file holds.
+func (im *importer) refused(rel string, err error) *failure {
+	name := im.display(rel)
+	reason := "not read"
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		if se.Path != rel {
+			// A directory on the way was refused.
+			reason = im.display(se.Path) + ": " + se.Reason()
+		} else {
+			reason = se.Reason()
+		}
+	}
+	return &failure{Incomplete: inventory.Incomplete{Reason: reason, Source: name}, at: inventory.Location{File: name}, refused: true}
+}
+
+// kindOf says which cap applies to a file of the export.
+func kindOf(rel string) safefile.Kind {
+	switch path.Base(rel) {
+	case gaadFile:
+		return safefile.IAMDetails
+	case listKeys, listAliases, listGrants, path.Base(listBuckets):
+		return safefile.Listing
+	}
+	return safefile.Document
+}
+
 func errorFiles(rel string) []string {
 	base := strings.TrimSuffix(rel, ".json")
 	return []string{base + ".error", rel + ".error"}
 }
 
-// errorText makes a failure of an AWS CLI error message. The reason is the
-// line that carries the AWS error ("An error occurred (Code) when calling
-// the Op operation: message"), or else the first line of the text.
-func errorText(name string, text []byte) *failure {
-	var first, found string
+// awsError is the AWS CLI's error message for an error the service
+// returned: "An error occurred (AccessDeniedException) when calling the
+// GetKeyPolicy operation: User: ... is not authorized ...", with
+// " (reached max retries: 4)" after "operation" when retries ran out.
+var awsError = regexp.MustCompile(`^An error occurred \(([A-Za-z0-9._:-]{1,128})\) when calling the ([A-Za-z0-9]{1,128}) operation( \(reached max retries: [0-9]{1,4}\))?(?:: (.*))?$`)
+
+// cliErrors are the first words of the AWS CLI's own errors, which
+// happen before any call reaches AWS; only these words are kept, since
+// the rest quotes local settings (an endpoint URL, a profile name).
+var cliErrors = []string{
+	"Could not connect to the endpoint URL",
+	"Connect timeout on endpoint URL",
+	"Read timeout on endpoint URL",
+	"Unable to locate credentials",
+	"The config profile",
+	"Error when retrieving token from sso",
+	"Error when retrieving credentials",
+	"Parameter validation failed",
+	"SSL validation failed",
+}
+
+// maxMessage is how many characters of an AWS error message are kept:
+// AWS's own messages (an AccessDenied naming the caller, the action and
+// the resource) fit in it.
+const maxMessage = 512
+
+// errorText makes a failure of an AWS CLI error message. Only what the
+// AWS CLI writes in its known forms is kept: an AWS error (its code, its
+// operation and its message, escaped and cut to maxMessage characters),
+// or the first words of one of the CLI's own errors. Anything else is not
+// quoted at all: a file that holds something other than JSON may be
+// anything, and its text must not reach a report. isErrorFile says the
+// text is the stderr of a failed call (NAME.error) rather than a NAME.json
+// that is not JSON.
+func errorText(name string, text []byte, isErrorFile bool) *failure {
+	var reason, code string
 	for line := range strings.Lines(string(text)) {
 		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if first == "" {
-			first = line
-		}
-		if found == "" && awsError.MatchString(line) {
-			found = line
+		if m := awsError.FindStringSubmatch(line); m != nil {
+			code = m[1]
+			reason = "An error occurred (" + code + ") when calling the " + m[2] + " operation" + m[3]
+			if msg := message(m[4]); msg != "" {
+				reason += ": " + msg
+			}
+			break
 		}
 	}
-	reason := found
 	if reason == "" {
-		reason = first
+		first := ""
+		for line := range strings.Lines(string(text)) {
+			if first = strings.TrimSpace(line); first != "" {
+				break
+			}
+		}
+		for _, known := range cliErrors {
+			if strings.HasPrefix(first, known) {
+				reason = known
+				break
+			}
+		}
 	}
-	if reason == "" {
+	switch {
+	case reason != "":
+	case isErrorFile && len(bytes.TrimSpace(text)) == 0:
 		reason = "the call failed without an error message"
+	case isErrorFile:
+		reason = "the call failed; its error output is not an AWS CLI error message keywarden knows (not shown)"
+	default:
+		reason = "not JSON, nor an AWS CLI error message (the text is not shown)"
 	}
-	f := &failure{Incomplete: inventory.Incomplete{Reason: reason, Source: name}, at: inventory.Location{File: name}}
-	if m := awsError.FindStringSubmatch(reason); m != nil {
-		f.code = m[1]
+	return &failure{Incomplete: inventory.Incomplete{Reason: reason, Source: name}, at: inventory.Location{File: name}, code: code}
+}
+
+// message makes an AWS error message fit to keep: escaped (a message
+// holds whatever names the account has) and cut to maxMessage characters.
+func message(m string) string {
+	m = escape.Text(strings.TrimSpace(m))
+	if utf8.RuneCountInString(m) <= maxMessage {
+		return m
 	}
-	return f
+	n := 0
+	for i := range m {
+		if n == maxMessage {
+			return m[:i] + "…"
+		}
+		n++
+	}
+	return m
 }
 
 // parseValues parses one or more JSON values written one after another.
 // Offsets in the values (and in a syntax error) are offsets into data.
 func parseValues(data []byte) ([]*posjson.Value, error) {
-	var out []*posjson.Value
-	dec := json.NewDecoder(bytes.NewReader(data))
-	start := 0
-	for {
-		var raw json.RawMessage
-		err := dec.Decode(&raw)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// posjson says where and why with its own words.
-			if _, perr := posjson.Parse(data[start:]); perr != nil {
-				return nil, shiftError(perr, start)
-			}
-			return nil, err
-		}
-		end := int(dec.InputOffset())
-		v, err := posjson.Parse(data[start:end])
-		if err != nil {
-			return nil, shiftError(err, start)
-		}
-		shift(v, start)
-		out = append(out, v)
-		start = end
-	}
-	if len(out) == 0 {
-		return nil, &posjson.SyntaxError{Offset: 0, Msg: "no JSON value"}
-	}
-	return out, nil
-}
-
-func shiftError(err error, by int) error {
-	var se *posjson.SyntaxError
-	if errors.As(err, &se) {
-		return &posjson.SyntaxError{Offset: se.Offset + by, Msg: se.Msg}
-	}
-	return err
-}
-
-func shift(v *posjson.Value, by int) {
-	v.Offset += by
-	for _, e := range v.Elems {
-		shift(e, by)
-	}
-	for i := range v.Members {
-		v.Members[i].KeyOffset += by
-		shift(v.Members[i].Value, by)
-	}
+	return posjson.ParseAll(data)
 }
 
 // single returns the file's one JSON value, which must be an object; a

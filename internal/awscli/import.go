@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // The files of an export, relative to its root (docs/awscli-export.md).
@@ -65,28 +65,37 @@ func (w Warning) String() string {
 // position. The error is reserved for what makes an import pointless: dir
 // does not exist, or the IAM authorization details are missing or cannot
 // be read; an error located in a file is a policy.Errors.
+//
+// Every file is read as package safefile reads an input directory: only
+// regular files inside dir, reached without a symbolic link, each within
+// the cap of its kind. A file refused makes its item incomplete like a
+// file that is missing, with the reason; a refused IAM listing, or a kms
+// directory that cannot be listed, stops the import.
 func Import(dir string, opts Options) (*inventory.Snapshot, []Warning, error) {
-	info, err := os.Stat(dir)
+	d, err := safefile.OpenDir(dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("export directory: %w", err)
+		return nil, nil, fmt.Errorf("export directory %w", err)
 	}
-	if !info.IsDir() {
-		return nil, nil, fmt.Errorf("export directory %s is not a directory", dir)
-	}
-	return importFS(os.DirFS(dir), filepath.ToSlash(dir), opts)
+	defer d.Close()
+	return importDir(d, filepath.ToSlash(dir), opts)
 }
 
 // importer holds the state of one import.
 type importer struct {
-	fsys      fs.FS
+	dir       *safefile.Dir
 	root      string // shown before every file name
 	warnings  []Warning
 	acct      *inventory.Account
 	partition string
 }
 
+// importFS imports the export held by fsys, with the checks of Import.
 func importFS(fsys fs.FS, root string, opts Options) (*inventory.Snapshot, []Warning, error) {
-	im := &importer{fsys: fsys, root: root, acct: &inventory.Account{}, partition: "aws"}
+	return importDir(safefile.NewDir(fsys), root, opts)
+}
+
+func importDir(dir *safefile.Dir, root string, opts Options) (*inventory.Snapshot, []Warning, error) {
+	im := &importer{dir: dir, root: root, acct: &inventory.Account{}, partition: "aws"}
 	g, err := im.gaad()
 	if err != nil {
 		return nil, nil, err
@@ -97,7 +106,9 @@ func importFS(fsys fs.FS, root string, opts Options) (*inventory.Snapshot, []War
 	}
 	im.checkAccount(g)
 	im.organization()
-	im.kms()
+	if err := im.kms(); err != nil {
+		return nil, nil, err
+	}
 	im.s3()
 
 	at := opts.GeneratedAt

@@ -363,8 +363,8 @@ func TestImportErrors(t *testing.T) {
 		want      string
 		notExist  bool
 	}{
-		{"missing directory", "testdata/no-such-export", "export directory: stat testdata/no-such-export: no such file or directory", true},
-		{"a file", "testdata/export/sts-get-caller-identity.json", "export directory testdata/export/sts-get-caller-identity.json is not a directory", false},
+		{"missing directory", "testdata/no-such-export", "export directory testdata/no-such-export: no such file or directory", true},
+		{"a file", "testdata/export/sts-get-caller-identity.json", "export directory testdata/export/sts-get-caller-identity.json: not a directory", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,25 +9,44 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // kms reads kms/REGION/ for every region directory: the aliases, the
-// optional key list, and a directory per key.
-func (im *importer) kms() {
-	regions, err := fs.ReadDir(im.fsys, "kms")
+// optional key list, and a directory per key. A kms directory that exists
+// but cannot be listed stops the import: without it the export would
+// read as an account without keys.
+func (im *importer) kms() error {
+	regions, err := im.dir.ReadDir("kms")
 	if errors.Is(err, fs.ErrNotExist) {
 		im.warn(inventory.Location{File: im.display("kms")}, "no kms directory: the export holds no KMS keys")
-		return
+		return nil
 	}
 	if err != nil {
-		im.warn(inventory.Location{File: im.display("kms")}, "%v", err)
-		return
+		return fmt.Errorf("%s: %s", im.display("kms"), reasonOf(err))
 	}
 	for _, r := range regions {
-		if r.IsDir() {
+		switch {
+		case r.IsDir():
 			im.region(r.Name())
+		case r.Type()&fs.ModeSymlink != 0:
+			// A region directory that is a link: the region was
+			// read by whoever made the export, and is not read here.
+			f := im.refused(path.Join("kms", r.Name()), &safefile.Error{Path: path.Join("kms", r.Name()), Err: safefile.ErrSymlink})
+			in := im.incomplete("KMS keys of "+r.Name(), f)
+			im.acct.KMSRegions = append(im.acct.KMSRegions, &inventory.KMSRegion{Name: r.Name(), KeysIncomplete: in, AliasesIncomplete: in})
 		}
 	}
+	return nil
+}
+
+// reasonOf says why a file or directory was not read, without its path.
+func reasonOf(err error) string {
+	var se *safefile.Error
+	if errors.As(err, &se) {
+		return se.Reason()
+	}
+	return err.Error()
 }
 
 func (im *importer) region(name string) {
@@ -37,18 +56,25 @@ func (im *importer) region(name string) {
 
 	// Key directories, then the keys named by list-keys and list-aliases
 	// that have none: those are kept, with nothing read.
-	entries, err := fs.ReadDir(im.fsys, dir)
+	entries, err := im.dir.ReadDir(dir)
 	if err != nil {
-		reg.KeysIncomplete = im.incomplete("KMS keys of "+name, &failure{
-			Incomplete: inventory.Incomplete{Reason: err.Error(), Source: im.display(dir)},
-			at:         inventory.Location{File: im.display(dir)},
-		})
+		reg.KeysIncomplete = im.incomplete("KMS keys of "+name, im.refused(dir, err))
 		return
 	}
 	keys := map[string]*inventory.Key{}
 	for _, e := range entries {
-		if e.IsDir() {
+		switch {
+		case e.IsDir():
 			k := im.key(name, e.Name())
+			keys[k.ID] = k
+			im.acct.Keys = append(im.acct.Keys, k)
+		case e.Type()&fs.ModeSymlink != 0:
+			// A key directory that is a link: the key is there, and
+			// nothing of it is read.
+			rel := path.Join(dir, e.Name())
+			k := &inventory.Key{ID: e.Name(), Region: name, Account: im.acct.ID, ARN: im.keyARN(name, im.acct.ID, e.Name())}
+			in := im.incomplete("key "+k.ARN, im.refused(rel, &safefile.Error{Path: rel, Err: safefile.ErrSymlink}))
+			k.MetadataIncomplete, k.PolicyIncomplete, k.GrantsIncomplete, k.RotationIncomplete, k.TagsIncomplete = in, in, in, in, in
 			keys[k.ID] = k
 			im.acct.Keys = append(im.acct.Keys, k)
 		}
@@ -324,16 +350,25 @@ func (im *importer) keyMetadata(f *file, top *posjson.Value, k *inventory.Key) (
 // keyAccount finds the account in the metadata of the first key, for an
 // export whose IAM listing names no ARN of the account.
 func (im *importer) keyAccount() string {
-	matches, _ := fs.Glob(im.fsys, "kms/*/*/"+describeKey)
-	for _, m := range matches {
-		f, v, fail := im.object(m)
-		if fail != nil {
+	regions, _ := im.dir.ReadDir("kms")
+	for _, r := range regions {
+		if !r.IsDir() {
 			continue
 		}
-		s := &shape{f: f}
-		if km := s.object(v, "KeyMetadata", ""); km != nil {
-			if id := s.str(km, "AWSAccountId", "KeyMetadata"); validAccount(id) {
-				return id
+		keys, _ := im.dir.ReadDir(path.Join("kms", r.Name()))
+		for _, k := range keys {
+			if !k.IsDir() {
+				continue
+			}
+			f, v, fail := im.object(path.Join("kms", r.Name(), k.Name(), describeKey))
+			if fail != nil {
+				continue
+			}
+			s := &shape{f: f}
+			if km := s.object(v, "KeyMetadata", ""); km != nil {
+				if id := s.str(km, "AWSAccountId", "KeyMetadata"); validAccount(id) {
+					return id
+				}
 			}
 		}
 	}

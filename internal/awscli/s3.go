@@ -8,12 +8,13 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // s3 reads s3/BUCKET/ for every bucket directory, and the optional bucket
 // list: a listed bucket without a directory is kept, with nothing read.
 func (im *importer) s3() {
-	entries, err := fs.ReadDir(im.fsys, "s3")
+	entries, err := im.dir.ReadDir("s3")
 	if errors.Is(err, fs.ErrNotExist) {
 		im.acct.BucketsIncomplete = im.incomplete("S3 buckets", &failure{
 			Incomplete: inventory.Incomplete{Reason: "the export has no s3 directory", Source: im.display("s3")},
@@ -22,16 +23,21 @@ func (im *importer) s3() {
 		return
 	}
 	if err != nil {
-		im.acct.BucketsIncomplete = im.incomplete("S3 buckets", &failure{
-			Incomplete: inventory.Incomplete{Reason: err.Error(), Source: im.display("s3")},
-			at:         inventory.Location{File: im.display("s3")},
-		})
+		im.acct.BucketsIncomplete = im.incomplete("S3 buckets", im.refused("s3", err))
 		return
 	}
 	have := map[string]bool{}
 	for _, e := range entries {
-		if e.IsDir() {
+		switch {
+		case e.IsDir():
 			im.acct.Buckets = append(im.acct.Buckets, im.bucket(e.Name()))
+			have[e.Name()] = true
+		case e.Type()&fs.ModeSymlink != 0:
+			// A bucket directory that is a link: the bucket is
+			// there, and nothing of it is read.
+			rel := path.Join("s3", e.Name())
+			in := im.incomplete("bucket "+e.Name(), im.refused(rel, &safefile.Error{Path: rel, Err: safefile.ErrSymlink}))
+			im.acct.Buckets = append(im.acct.Buckets, &inventory.Bucket{Name: e.Name(), RegionIncomplete: in, PolicyIncomplete: in, EncryptionIncomplete: in})
 			have[e.Name()] = true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/awscli"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/spf13/cobra"
 )
@@ -46,7 +47,7 @@ func (f *accountFlags) load(ctx context.Context, s streams, cmdPath string) (*in
 			return nil, "", &InputError{Err: err}
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(s.Err, "keywarden: warning: %s\n", w)
+			fmt.Fprintf(s.Err, "keywarden: warning: %s\n", escape.Text(w.String()))
 		}
 		return snap, f.Input, nil
 	case f.Snapshot != "":
@@ -56,7 +57,7 @@ func (f *accountFlags) load(ctx context.Context, s streams, cmdPath string) (*in
 		}
 		return snap, f.Snapshot, nil
 	}
-	snap, err := f.live.collect(ctx, s)
+	snap, err := f.live.collect(ctx, s, cmdPath)
 	if err != nil {
 		return nil, "", err
 	}

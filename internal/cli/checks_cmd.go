@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/checks"
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/spf13/cobra"
 )
 
@@ -129,7 +130,7 @@ func writeCheckList(w io.Writer, cs []*checks.Check, lang checks.Lang) error {
 	}
 	b := bufio.NewWriter(w)
 	row := func(id, sev, ctl, title string) {
-		fmt.Fprintf(b, "%s  %s  %s  %s\n", pad(id, idW), pad(sev, sevW), pad(ctl, ctlW), title)
+		fmt.Fprintf(b, "%s  %s  %s  %s\n", escape.Args(pad(id, idW), pad(sev, sevW), pad(ctl, ctlW), title)...)
 	}
 	row(words.id, words.severity, words.control, words.title)
 	for _, c := range cs {
@@ -165,13 +166,15 @@ func writeCheckExplanation(w io.Writer, c *checks.Check, lang checks.Lang) error
 		ctl = words.none
 	}
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "%s: %s\n\n", c.ID, c.Title.In(lang))
-	fmt.Fprintf(b, "%s: %s\n%s: %s\n\n", words.severityLabel, c.Severity, words.controlLabel, ctl)
-	fmt.Fprintf(b, "%s:\n  %s\n\n", words.description, c.Description.In(lang))
-	fmt.Fprintf(b, "%s:\n  %s\n\n", words.risk, c.Risk.In(lang))
-	fmt.Fprintf(b, "%s:\n", words.references)
+	// The catalogue is keywarden's own text; it is escaped all the same,
+	// as every text output is.
+	fmt.Fprintf(b, "%s: %s\n\n", escape.Args(c.ID, c.Title.In(lang))...)
+	fmt.Fprintf(b, "%s: %s\n%s: %s\n\n", escape.Args(words.severityLabel, c.Severity, words.controlLabel, ctl)...)
+	fmt.Fprintf(b, "%s:\n  %s\n\n", escape.Args(words.description, c.Description.In(lang))...)
+	fmt.Fprintf(b, "%s:\n  %s\n\n", escape.Args(words.risk, c.Risk.In(lang))...)
+	fmt.Fprintf(b, "%s:\n", escape.Text(words.references))
 	for _, r := range c.References {
-		fmt.Fprintf(b, "  %s\n", r)
+		fmt.Fprintf(b, "  %s\n", escape.Text(r))
 	}
 	return b.Flush()
 }

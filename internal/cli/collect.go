@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/keywarden/keywarden/internal/collect"
+	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/safefile"
 	"github.com/spf13/cobra"
 )
 
@@ -50,14 +51,26 @@ func newCollectCmd(s streams) *cobra.Command {
 	return cmd
 }
 
+// collectCommand is the command path of collect, whose errors name its
+// own flags only.
+const collectCommand = "keywarden collect"
+
 func runCollect(ctx context.Context, opts *collectOptions) error {
-	snap, err := opts.live.collect(ctx, opts.streams)
+	// A collection can take minutes: bad flags, or a snapshot it could not
+	// write, are found first.
+	if err := opts.live.validate(collectCommand); err != nil {
+		return err
+	}
+	if err := safefile.CheckWritable(opts.Output); err != nil {
+		return &UsageError{Command: collectCommand, Err: fmt.Errorf("--output: %w", err)}
+	}
+	snap, err := opts.live.collect(ctx, opts.streams, collectCommand)
 	if err != nil {
 		return err
 	}
-	if err := collect.WriteSnapshotFile(opts.Output, snap); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
+	if err := snap.SaveFile(opts.Output); err != nil {
+		return err
 	}
-	fmt.Fprintf(opts.Err, "keywarden: snapshot written to %s\n", opts.Output)
+	fmt.Fprintf(opts.Err, "keywarden: snapshot written to %s\n", escape.Name(opts.Output))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime/debug"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -85,12 +86,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 // exitCode reports err on w and maps it to an exit code; it is the only
-// place where errors become exit codes.
+// place where errors become exit codes. Every message is shown through
+// escape.Text: errors quote file names, key names and flag values that
+// keywarden did not choose.
 func exitCode(err error, w io.Writer) int {
 	var (
 		failed *failedError
 		usage  *UsageError
-		input  *InputError
 		list   policy.Errors
 	)
 	switch {
@@ -99,9 +101,9 @@ func exitCode(err error, w io.Writer) int {
 	case errors.As(err, &failed):
 		return ExitFailed
 	case errors.As(err, &usage):
-		fmt.Fprintf(w, "keywarden: %v\nRun '%s --help' for usage.\n", usage.Err, usage.Command)
+		fmt.Fprintf(w, "keywarden: %s\nRun '%s --help' for usage.\n", escape.Text(usage.Err.Error()), usage.Command)
 		return ExitError
-	case errors.As(err, &input) && errors.As(input.Err, &list):
+	case errors.As(err, &list):
 		// Located errors are printed as compilers print them, one per
 		// line, so that editors and CI annotate the right place. They
 		// come ordered: file after file, by position in each.
@@ -110,10 +112,10 @@ func exitCode(err error, w io.Writer) int {
 				fmt.Fprintf(w, "keywarden: %d more errors not shown\n", len(list)-i)
 				break
 			}
-			fmt.Fprintln(w, e)
+			fmt.Fprintln(w, escape.Text(e.Error()))
 		}
 		return ExitError
 	}
-	fmt.Fprintf(w, "keywarden: %v\n", err)
+	fmt.Fprintf(w, "keywarden: %s\n", escape.Text(err.Error()))
 	return ExitError
 }

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // writeText prints each verdict with its explanation, then the summary
@@ -22,11 +24,11 @@ func writeText(w io.Writer, vs []verdict, quiet bool) error {
 		s := v.Scenario
 		switch st {
 		case passed:
-			fmt.Fprintf(w, "PASS %s  %s  (expected %s)\n", s.Name, v.Result.Decision, s.Expect)
+			fmt.Fprintf(w, "PASS %s  %s  (expected %s)\n", escape.Args(s.Name, v.Result.Decision, s.Expect)...)
 		case failed:
-			fmt.Fprintf(w, "FAIL %s  %s  (expected %s)  at %s\n", s.Name, v.Result.Decision, s.Expect, s.Source)
+			fmt.Fprintf(w, "FAIL %s  %s  (expected %s)  at %s\n", escape.Args(s.Name, v.Result.Decision, s.Expect, s.Source)...)
 		default:
-			fmt.Fprintf(w, "---- %s  %s\n", s.Name, v.Result.Decision)
+			fmt.Fprintf(w, "---- %s  %s\n", escape.Args(s.Name, v.Result.Decision)...)
 		}
 		writeExplanation(w, &v.Result, "  ")
 	}
@@ -40,23 +42,25 @@ func writeText(w io.Writer, vs []verdict, quiet bool) error {
 }
 
 // writeExplanation prints a result's explanation, each line indented.
+// Every value is escaped (escape.Text): scenario names, Sids, policy
+// names and condition values are the scenario author's.
 func writeExplanation(w io.Writer, r *engine.Result, indent string) {
 	if r.Summary != "" {
-		fmt.Fprintf(w, "%s%s\n", indent, r.Summary)
+		fmt.Fprintf(w, "%s%s\n", indent, escape.Text(r.Summary))
 	}
 	for _, reason := range r.Reasons {
-		fmt.Fprintf(w, "%s- %s\n", indent, reasonText(reason))
+		fmt.Fprintf(w, "%s- %s\n", indent, escape.Text(reasonText(reason)))
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "%snote: %s\n", indent, n)
+		fmt.Fprintf(w, "%snote: %s\n", indent, escape.Text(n))
 	}
 	if r.Conditional {
 		for _, c := range r.Conditions {
-			fmt.Fprintf(w, "%sonly if: %s\n", indent, c)
+			fmt.Fprintf(w, "%sonly if: %s\n", indent, escape.Text(c))
 		}
 	}
 	for _, m := range r.Missing {
-		fmt.Fprintf(w, "%smissing: %s\n", indent, m)
+		fmt.Fprintf(w, "%smissing: %s\n", indent, escape.Text(m))
 	}
 }
 
@@ -97,9 +101,12 @@ type jsonVerdict struct {
 	Explanation *engine.Result   `json:"explanation"`
 }
 
-// writeJSON prints one JSON object per verdict (JSON Lines).
+// writeJSON prints one JSON object per verdict (JSON Lines). Each line
+// goes through escape.JSON, since encoding/json leaves DEL, C1 and
+// bidirectional controls raw.
 func writeJSON(w io.Writer, vs []verdict, quiet bool) error {
-	enc := json.NewEncoder(w)
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
 	// Policies and summaries quote ARNs and conditions; keep <, > and &
 	// readable.
 	enc.SetEscapeHTML(false)
@@ -109,7 +116,7 @@ func writeJSON(w io.Writer, vs []verdict, quiet bool) error {
 		if quiet && st != failed {
 			continue
 		}
-		line := jsonVerdict{
+		out := jsonVerdict{
 			Version:     jsonVersion,
 			Name:        v.Scenario.Name,
 			Source:      v.Scenario.Source.String(),
@@ -119,9 +126,13 @@ func writeJSON(w io.Writer, vs []verdict, quiet bool) error {
 		}
 		if st != noExpectation {
 			match := st == passed
-			line.Match = &match
+			out.Match = &match
 		}
-		if err := enc.Encode(line); err != nil {
+		line.Reset()
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		if _, err := w.Write(escape.JSON(line.Bytes())); err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/checks"
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/report"
+	"github.com/keywarden/keywarden/internal/safefile"
 	"github.com/keywarden/keywarden/internal/suppress"
 	"github.com/spf13/cobra"
 )
@@ -191,8 +193,14 @@ func runScan(ctx context.Context, cmdPath string, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
-	// The suppression file is read before the account, so that a mistake
-	// in it is reported before a long collection.
+	// The output and the suppression file are checked before the
+	// account is read, so that a mistake in either is reported before a
+	// long collection.
+	if opts.Output != "" {
+		if err := safefile.CheckWritable(opts.Output); err != nil {
+			return &UsageError{Command: cmdPath, Err: fmt.Errorf("--output: %w", err)}
+		}
+	}
 	var sup *suppress.File
 	if opts.Suppress != "" {
 		sup, err = suppress.Load(opts.Suppress, suppress.Options{KnownChecks: checkIDs()})
@@ -301,14 +309,15 @@ func writeScanReport(opts *scanOptions, r *report.Report) error {
 		_, err = opts.Out.Write(b.Bytes())
 		return err
 	}
-	// A report is meant to be shared (CI artefacts, code scanning), hence
-	// 0644, unlike a snapshot.
-	if err := os.WriteFile(opts.Output, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
+	// A report describes the account's security as a snapshot does: it
+	// is written the same way, 0600, by rename (a link planted at the
+	// path is replaced, not followed). Share it on purpose.
+	if err := safefile.WriteFile(opts.Output, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+		return err
 	}
 	s := r.Summary()
 	fmt.Fprintf(opts.Err, "keywarden: %s report written to %s (%d failed, %d unknown, %d passed, %d suppressed)\n",
-		opts.Format, opts.Output, s.Total.Fail, s.Total.Unknown, s.Total.Pass, s.Suppressed)
+		opts.Format, escape.Name(opts.Output), s.Total.Fail, s.Total.Unknown, s.Total.Pass, s.Suppressed)
 	return nil
 }
 
@@ -319,7 +328,7 @@ func warnUnused(w io.Writer, f *suppress.File, unused []suppress.Suppression, ra
 		if s.Check != suppress.AnyCheck && !ranCheck(ran, s.Check) {
 			continue
 		}
-		fmt.Fprintf(w, "keywarden: warning: %s:%d: suppressions[%d] (%s on %s) matches no finding\n", f.Name, s.Line, s.Index, s.Check, s.Resource)
+		fmt.Fprintf(w, "keywarden: warning: %s:%d: suppressions[%d] (%s on %s) matches no finding\n", escape.Args(f.Name, s.Line, s.Index, s.Check, s.Resource)...)
 	}
 }
 

@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": exitcodeCmd,
+			"perm":     permCmd,
 		},
 	})
 }
@@ -72,5 +73,24 @@ func exitcodeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// permCmd implements "perm FILE MODE": FILE is a regular file (not a
+// link) whose permission bits are MODE, in octal.
+func permCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: perm FILE MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	if err != nil {
+		ts.Fatalf("perm: bad mode %q", args[1])
+	}
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("perm: %v", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != os.FileMode(want) {
+		ts.Fatalf("%s has mode %v, want a regular file with %#o", args[0], fi.Mode(), want)
 	}
 }

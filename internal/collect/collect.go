@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,7 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
 
@@ -55,6 +58,11 @@ type Options struct {
 
 	// ToolVersion is written to the snapshot's metadata.
 	ToolVersion string
+
+	// Warn, when set, receives the AWS SDK's warnings (its log), one
+	// line each; they are dropped otherwise. It may be called from any
+	// goroutine.
+	Warn func(string)
 
 	// Test hooks.
 	apiOptions []func(*middleware.Stack) error // added to every client
@@ -163,8 +171,11 @@ func Collect(ctx context.Context, opts Options) (*inventory.Snapshot, *Summary, 
 	c := &collector{opts: &opts, calls: calls, progress: newProgressSink(opts.Progress)}
 
 	c.baseSession = newSession(base, &opts)
-	caller, err := c.baseSession.callerIdentity(ctx)
+	caller, err := c.baseSession.firstCall(ctx)
 	if err != nil {
+		if unreachable(err) {
+			return nil, nil, &EndpointError{URL: opts.EndpointURL, Region: base.Region, Err: err}
+		}
 		return nil, nil, fmt.Errorf("sts GetCallerIdentity: %w", err)
 	}
 	c.baseAccount = aws.ToString(caller.Account)
@@ -221,6 +232,9 @@ func (o *Options) normalize() error {
 	var regions []string
 	for _, r := range o.Regions {
 		if r = strings.TrimSpace(r); r != "" {
+			if err := CheckRegion(r); err != nil {
+				return fmt.Errorf("region %w", err)
+			}
 			regions = append(regions, r)
 		}
 	}
@@ -228,9 +242,8 @@ func (o *Options) normalize() error {
 	o.Regions = slices.Compact(regions)
 
 	if o.RoleARN != "" {
-		a, err := arn.Parse(o.RoleARN)
-		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
-			return fmt.Errorf("role ARN %q: not an IAM role ARN (arn:aws:iam::111122223333:role/name)", o.RoleARN)
+		if err := CheckRoleARN(o.RoleARN); err != nil {
+			return fmt.Errorf("role ARN %w", err)
 		}
 	}
 	if len(o.AccountIDs) > 0 && o.RoleARN == "" {
@@ -244,6 +257,51 @@ func (o *Options) normalize() error {
 	}
 	slices.Sort(ids)
 	o.AccountIDs = slices.Compact(ids)
+	return nil
+}
+
+// An EndpointError says that the first call of a collection did not reach
+// its endpoint at all: nothing answered, or not in time.
+type EndpointError struct {
+	// URL is the endpoint given (Options.EndpointURL); empty means AWS's
+	// own, in Region.
+	URL    string
+	Region string
+	Err    error
+}
+
+func (e *EndpointError) Error() string {
+	where := "AWS STS in " + e.Region
+	if e.URL != "" {
+		where = e.URL
+	}
+	why := reason(e.Err)
+	var oe *net.OpError
+	switch {
+	case errors.As(e.Err, &oe):
+		why = oe.Error() // "dial tcp 127.0.0.1:9: connect: connection refused"
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		why = fmt.Sprintf("no answer within %s", firstCallTimeout)
+	}
+	return fmt.Sprintf("cannot reach %s (%d attempts, connect timeout %s): %s", where, firstCallAttempts, connectTimeout, why)
+}
+
+func (e *EndpointError) Unwrap() error { return e.Err }
+
+// unreachable reports whether err is a failure to send a request or to
+// get an answer, rather than an answer.
+func unreachable(err error) bool {
+	var se *smithyhttp.RequestSendError
+	var ne net.Error
+	return errors.As(err, &se) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// CheckRoleARN reports whether s is the ARN of an IAM role.
+func CheckRoleARN(s string) error {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
+		return fmt.Errorf("%q: not an IAM role ARN (arn:aws:iam::111122223333:role/name)", s)
+	}
 	return nil
 }
 
@@ -375,15 +433,17 @@ func (s *Summary) WriteText(w io.Writer) error {
 	if len(s.NotRead) == 1 {
 		items = "item"
 	}
+	// Gaps quote what the endpoint answered (error messages, names):
+	// every value is escaped.
 	var b strings.Builder
 	fmt.Fprintf(&b, "collected %d %s (%s) in %s: %d calls, %d HTTP requests; %d %s not read\n",
-		len(s.Accounts), accounts, strings.Join(s.Accounts, ", "), s.Duration.Round(100*time.Millisecond),
+		len(s.Accounts), accounts, escape.Text(strings.Join(s.Accounts, ", ")), s.Duration.Round(100*time.Millisecond),
 		s.TotalCalls(), s.TotalAttempts(), len(s.NotRead), items)
 	for _, g := range s.NotRead {
-		fmt.Fprintf(&b, "not read: %s\n", g)
+		fmt.Fprintf(&b, "not read: %s\n", escape.Text(g.Error()))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+		fmt.Fprintf(&b, "note: %s\n", escape.Text(n))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

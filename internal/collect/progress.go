@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // A progressSink serializes the calls of Options.Progress.
@@ -113,6 +115,8 @@ func (p *ProgressWriter) draw() {
 	if len(ids) > 3 {
 		head = fmt.Sprintf("collecting %d accounts", len(ids))
 	}
-	line := head + ": " + strings.Join(parts, ", ")
+	// The account IDs come from the endpoint, which may not be AWS: the
+	// line is escaped, and only the redraw is keywarden's own control.
+	line := escape.Text(head + ": " + strings.Join(parts, ", "))
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 }

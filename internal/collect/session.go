@@ -3,12 +3,14 @@ package collect
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/account"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -77,12 +80,22 @@ var (
 // no region.
 const defaultRegion = "us-east-1"
 
+// connectTimeout bounds the TCP connection to an endpoint: AWS answers a
+// connection in well under a second, so an endpoint that takes longer is
+// unreachable, not slow. (Go's default is 30 s, and the SDK retries it.)
+const connectTimeout = 5 * time.Second
+
 // loadConfig loads the shared configuration through the standard credential
-// chain and checks that it yields credentials.
+// chain and checks that it yields credentials. The SDK's log (such as the
+// instance metadata client's "falling back to IMDSv1") goes to o.Warn,
+// never straight to the process's stderr.
 func loadConfig(ctx context.Context, o *Options, calls *callCounter) (aws.Config, error) {
 	lo := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer(o.maxBackoff, o.standard) }),
 		config.WithAPIOptions(append([]func(*middleware.Stack) error{calls.register}, o.apiOptions...)),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithDialerOptions(func(d *net.Dialer) { d.Timeout = connectTimeout })),
+		config.WithLogger(sdkLogger{warn: o.Warn}),
+		config.WithClientLogMode(0),
 	}
 	if o.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(o.Profile))
@@ -169,6 +182,37 @@ func newSession(cfg aws.Config, o *Options) *session {
 
 func (s *session) callerIdentity(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
 	return s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+}
+
+// firstCallAttempts bounds the attempts of the first call of a collection,
+// which finds out whether the endpoint answers at all: an unreachable
+// endpoint (or one that is not AWS) fails it in seconds instead of going
+// through the adaptive retries meant for throttling (8 attempts, up to
+// 20 s apart).
+const (
+	firstCallAttempts   = 2
+	firstCallMaxBackoff = time.Second
+	firstCallTimeout    = 30 * time.Second
+)
+
+// firstCall is callerIdentity with the bounds above.
+func (s *session) firstCall(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
+	ctx, cancel := context.WithTimeout(ctx, firstCallTimeout)
+	defer cancel()
+	return s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.Retryer = retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(o.Retryer, firstCallAttempts), firstCallMaxBackoff)
+	})
+}
+
+// sdkLogger hands the SDK's log lines to Options.Warn (and drops them
+// when it is nil), so that they are shown as keywarden's warnings,
+// escaped, or not at all.
+type sdkLogger struct{ warn func(string) }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	if l.warn != nil && c == logging.Warn {
+		l.warn("AWS SDK: " + fmt.Sprintf(format, v...))
+	}
 }
 
 func (s *session) kms(region string) kmsAPI {

@@ -91,6 +91,7 @@ func DecodeDocument(text []byte, src Location) (*Document, error) {
 		return nil, fmt.Errorf("policy document must be a JSON object, not %s", v.Kind)
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(t))
 	if err := json.Compact(&buf, t); err != nil {
 		return nil, fmt.Errorf("policy document is not valid JSON: %w", err)
 	}
@@ -126,9 +127,9 @@ func (d *Document) parse(name string, kind policy.Kind) (*policy.Document, error
 		msg := err.Error()
 		return nil, policy.Errors{{Source: source, Path: d.Source.Path, Line: d.Source.Line, Col: d.Source.Col, Msg: "invalid JSON: " + msg}}
 	}
-	// No data is given, so FromJSON leaves lines at 0; they become the
-	// document's own position below.
-	doc, err := policy.FromJSON(source, nil, v, d.Source.Path, kind)
+	// Positions in the compact JSON are not lines of the file it was read
+	// from: lines stay 0 and become the document's own position below.
+	doc, err := policy.FromJSONUnlocated(source, d.JSON, v, d.Source.Path, kind)
 	if err != nil {
 		var pe policy.Errors
 		if errors.As(err, &pe) {

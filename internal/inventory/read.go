@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -14,13 +13,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
-// Load reads the snapshot file at path (see Read).
+// Load reads the snapshot file at path (see Read). The file must be a
+// regular file within the cap for snapshots (safefile.Snapshot): a named
+// pipe or a device given by mistake, or by someone else, is refused
+// rather than read forever.
 func Load(path string) (*Snapshot, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, safefile.Snapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -35,9 +39,16 @@ func Load(path string) (*Snapshot, error) {
 // input, the line and column, and the JSON path (accounts[0].keys[2].arn).
 // The snapshot returned is normalized.
 func Read(name string, r io.Reader) (*Snapshot, error) {
-	data, err := io.ReadAll(r)
+	max, err := safefile.MaxSize(safefile.Snapshot)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", escape.Name(name), err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("read %s: over the %s cap for snapshots; %s raises it", escape.Name(name), safefile.FormatSize(max), safefile.EnvMaxSize)
 	}
 	return parse(name, data)
 }
@@ -52,7 +63,7 @@ func parse(name string, data []byte) (*Snapshot, error) {
 		line, col := posjson.LineCol(data, se.Offset)
 		return nil, policy.Errors{{Source: name, Line: line, Col: col, Msg: "invalid JSON: " + se.Msg}}
 	}
-	c := &checker{source: name, data: data, offsets: map[string]int{}}
+	c := &checker{source: name, data: data, lines: posjson.NewLines(data), offsets: map[string]int{}}
 	if err := c.version(v); err != nil {
 		return nil, err
 	}
@@ -85,12 +96,13 @@ type checker struct {
 	source      string
 	fileVersion int // the format version the file declares
 	data        []byte
+	lines       *posjson.Lines
 	errs        policy.Errors
 	offsets     map[string]int // JSON path → offset of each string, for semantics
 }
 
 func (c *checker) errorAt(offset int, path, format string, args ...any) {
-	line, col := posjson.LineCol(c.data, offset)
+	line, col := c.lines.LineCol(offset)
 	c.errs = append(c.errs, &policy.Error{Source: c.source, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -364,13 +376,29 @@ func unique[T any](c *checker, base, list string, items []T, id func(T) string, 
 }
 
 // Save writes the snapshot as indented JSON, after Normalize, so that the
-// output depends only on the content.
+// output depends only on the content. Like every JSON keywarden writes,
+// it holds no raw control or bidirectional formatting character
+// (escape.JSON): the values read back the same, and a snapshot shown in a
+// terminal or a diff cannot drive it.
 func (s *Snapshot) Save(w io.Writer) error {
 	s.Normalize()
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// Policy text holds "<", ">" and "&" (ArnLike patterns, conditions);
 	// HTML escaping would make the file harder to read and compare.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(s)
+	if err := enc.Encode(s); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
+}
+
+// SaveFile saves the snapshot to the file at path as safefile.WriteFile
+// writes: mode 0600 (a snapshot names every principal, key and policy of
+// the accounts), complete or not at all, replacing a symbolic link at
+// path rather than writing where it leads.
+func (s *Snapshot) SaveFile(path string) error {
+	return safefile.WriteFile(path, s.Save)
 }

@@ -28,7 +28,22 @@ func Parse(source string, data []byte, kind Kind) (*Document, error) {
 // every error path. A policy given as a JSON string holding the document
 // (as AWS APIs return them) is accepted too.
 func FromJSON(source string, data []byte, v *posjson.Value, basePath string, kind Kind) (*Document, error) {
+	return fromJSON(source, data, v, basePath, kind, true)
+}
+
+// FromJSONUnlocated is FromJSON for a value whose positions in data do not
+// stand for lines of a file the user has (a document kept compact in a
+// snapshot): errors and statements get no line, and the document keeps
+// its own bytes of data rather than an encoding of v.
+func FromJSONUnlocated(source string, data []byte, v *posjson.Value, basePath string, kind Kind) (*Document, error) {
+	return fromJSON(source, data, v, basePath, kind, false)
+}
+
+func fromJSON(source string, data []byte, v *posjson.Value, basePath string, kind Kind, locate bool) (*Document, error) {
 	b := builder{source: source, data: data, kind: kind}
+	if data != nil && locate {
+		b.lines = posjson.NewLines(data)
+	}
 	if v.Kind == posjson.String {
 		// The document is itself JSON text inside a string.
 		inner := []byte(v.Str)
@@ -37,7 +52,7 @@ func FromJSON(source string, data []byte, v *posjson.Value, basePath string, kin
 			b.errorf(v, basePath, "policy string is not valid JSON: %s", err.(*posjson.SyntaxError).Msg)
 			return nil, b.errs
 		}
-		b.data = nil // positions inside the string cannot be mapped to lines
+		b.data, b.lines = nil, nil // positions inside the string cannot be mapped to lines
 		d := b.document(iv, basePath)
 		if len(b.errs) > 0 {
 			b.errs.Sort()
@@ -124,14 +139,15 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 type builder struct {
 	source string
 	data   []byte
+	lines  *posjson.Lines // of data, when data is set
 	kind   Kind
 	errs   Errors
 }
 
 func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
 	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
-	if b.data != nil && v != nil {
-		e.Line, e.Col = posjson.LineCol(b.data, v.Offset)
+	if b.lines != nil && v != nil {
+		e.Line, e.Col = b.lines.LineCol(v.Offset)
 	}
 	b.errs = append(b.errs, e)
 }
@@ -139,8 +155,8 @@ func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
 // errorAtKey reports a problem with an object member at its key.
 func (b *builder) errorAtKey(m *posjson.Member, path, format string, args ...any) {
 	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
-	if b.data != nil {
-		e.Line, e.Col = posjson.LineCol(b.data, m.KeyOffset)
+	if b.lines != nil {
+		e.Line, e.Col = b.lines.LineCol(m.KeyOffset)
 	}
 	b.errs = append(b.errs, e)
 }
@@ -253,8 +269,8 @@ var statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "
 
 func (b *builder) statement(v *posjson.Value, path string, index int, variables bool) *Statement {
 	s := &Statement{Index: index, Path: path, variables: variables}
-	if b.data != nil {
-		s.Line, _ = posjson.LineCol(b.data, v.Offset)
+	if b.lines != nil {
+		s.Line = b.lines.Line(v.Offset)
 	}
 	if v.Kind != posjson.Object {
 		b.errorf(v, path, "statement must be an object, not %s", v.Kind)

@@ -1,7 +1,9 @@
 package posjson
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -98,21 +100,106 @@ func Parse(data []byte) (*Value, error) {
 	return v, nil
 }
 
-// LineCol converts a byte offset into a 1-based line and a 1-based column
-// counted in characters.
-func LineCol(data []byte, offset int) (line, col int) {
-	if offset > len(data) {
-		offset = len(data)
-	}
-	line, col = 1, 1
-	start := 0
-	for i := 0; i < offset; i++ {
-		if data[i] == '\n' {
-			line++
-			start = i + 1
+// ParseAll parses one or more JSON values written one after another, with
+// or without whitespace between them (as the AWS CLI writes the output of
+// one call per page into one file). Offsets are offsets into data.
+func ParseAll(data []byte) ([]*Value, error) {
+	p := parser{data: data}
+	var out []*Value
+	for {
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			break
 		}
+		v, err := p.value(0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
-	col = utf8.RuneCount(data[start:offset]) + 1
+	if len(out) == 0 {
+		return nil, &SyntaxError{Offset: 0, Msg: "no JSON value"}
+	}
+	return out, nil
+}
+
+// LineCol converts a byte offset into a 1-based line and a 1-based column
+// counted in characters. It scans data from the start: to locate many
+// offsets of one text, use a Lines.
+func LineCol(data []byte, offset int) (line, col int) {
+	return NewLines(data).LineCol(offset)
+}
+
+// Lines locates byte offsets of one text as lines and columns. The index
+// of line starts is built on the first call, in one pass over the text;
+// each call after that finds the line by binary search and counts the
+// column from the line's start, or from the previous offset when it is
+// further on the same line, so locating every value of a document in
+// order costs time linear in its size, not quadratic.
+//
+// A Lines is not safe for concurrent use.
+type Lines struct {
+	data   []byte
+	starts []int // offset of the first byte of each line
+
+	// The previous answer, to count columns onwards from it.
+	lastLine, lastOff, lastCol int
+}
+
+// NewLines returns the line index of data; data must not change while the
+// index is used.
+func NewLines(data []byte) *Lines { return &Lines{data: data} }
+
+func (l *Lines) build() {
+	if l.starts != nil {
+		return
+	}
+	n := 1
+	for i := 0; i < len(l.data); {
+		j := bytes.IndexByte(l.data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		n++
+		i += j + 1
+	}
+	l.starts = make([]int, 1, n)
+	for i := 0; i < len(l.data); {
+		j := bytes.IndexByte(l.data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		l.starts = append(l.starts, i)
+	}
+}
+
+// Line returns the 1-based line of offset; offsets past the end count as
+// the end.
+func (l *Lines) Line(offset int) int {
+	l.build()
+	offset = max(0, min(offset, len(l.data)))
+	i, found := slices.BinarySearch(l.starts, offset)
+	if !found {
+		i--
+	}
+	return i + 1
+}
+
+// LineCol returns the 1-based line of offset and its 1-based column,
+// counted in characters.
+func (l *Lines) LineCol(offset int) (line, col int) {
+	offset = max(0, min(offset, len(l.data)))
+	line = l.Line(offset)
+	start := l.starts[line-1]
+	// Counting onwards agrees with counting from the start only when the
+	// previous offset begins a character.
+	if line == l.lastLine && offset >= l.lastOff && (l.lastOff == len(l.data) || utf8.RuneStart(l.data[l.lastOff])) {
+		col = l.lastCol + utf8.RuneCount(l.data[l.lastOff:offset])
+	} else {
+		col = utf8.RuneCount(l.data[start:offset]) + 1
+	}
+	l.lastLine, l.lastOff, l.lastCol = line, offset, col
 	return line, col
 }
 
@@ -259,7 +346,11 @@ func (p *parser) str() (string, error) {
 		}
 		p.pos++
 	}
+	// Size the text once: it is at most as long as the rest of the
+	// literal, escapes included (a string of hundreds of megabytes would
+	// otherwise be copied at every doubling).
 	var b strings.Builder
+	b.Grow(p.pos - start + literalLen(d[p.pos:]))
 	b.Write(d[start:p.pos])
 	for {
 		if p.pos >= len(d) {
@@ -326,6 +417,20 @@ func (p *parser) str() (string, error) {
 			return "", p.errorf("invalid escape sequence in string")
 		}
 	}
+}
+
+// literalLen is the length of the rest of a string literal up to its
+// closing quote, or of all of d when it has none.
+func literalLen(d []byte) int {
+	for i := 0; i < len(d); i++ {
+		switch d[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(d)
 }
 
 // advance steps over the closing quote; it exists so the fast path can

@@ -68,6 +68,41 @@ func TestLineCol(t *testing.T) {
 	}
 }
 
+// TestLines checks that a Lines answers as a fresh scan does, whatever
+// the order of the offsets asked (onwards on a line, back, past the end).
+func TestLines(t *testing.T) {
+	data := []byte("ab\ncdé\n\nf\r\n日本語x\n")
+	offsets := []int{0, 1, 2, 3, 5, 7, 8, 9, 12, 15, 18, 19, 20, 4, 0, 100, -1, 13, 14, 13}
+	for off := range len(data) + 2 {
+		offsets = append(offsets, off)
+	}
+	l := NewLines(data)
+	for _, off := range offsets {
+		want := naiveLineCol(data, off)
+		line, col := l.LineCol(off)
+		if got := [2]int{line, col}; got != want {
+			t.Errorf("Lines.LineCol(%d) = %d:%d, want %d:%d", off, line, col, want[0], want[1])
+		}
+		if got := l.Line(off); got != want[0] {
+			t.Errorf("Lines.Line(%d) = %d, want %d", off, got, want[0])
+		}
+	}
+}
+
+// naiveLineCol is the definition: count newlines and characters from the
+// start.
+func naiveLineCol(data []byte, off int) [2]int {
+	off = max(0, min(off, len(data)))
+	line, start := 1, 0
+	for i := range off {
+		if data[i] == '\n' {
+			line++
+			start = i + 1
+		}
+	}
+	return [2]int{line, len([]rune(string(data[start:off]))) + 1}
+}
+
 // FuzzParse: posjson accepts exactly what encoding/json accepts, and
 // strings decode to the same text.
 func FuzzParse(f *testing.F) {

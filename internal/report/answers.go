@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // AnswersVersion is the version of the JSON written for can, who-can and
@@ -112,9 +114,14 @@ func WriteAnswerJSON(w io.Writer, v any) error {
 	default:
 		return fmt.Errorf("report: no JSON form for %T", v)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(answerJSON{Version: AnswersVersion, Kind: kind, Answer: v})
+	if err := enc.Encode(answerJSON{Version: AnswersVersion, Kind: kind, Answer: v}); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 // A MatrixWriter writes the access matrix as it is computed: Begin with
@@ -191,8 +198,11 @@ func (m *matrixCSV) Begin(keys, principals []string) error {
 	return m.cw.Write([]string{"key", "principal", "kind", "use", "admin", "unknown"})
 }
 
+// Cell writes a row. Values are escaped as in text (escape.Text): a CSV
+// file is read in terminals and spreadsheets, neither of which should act
+// on a control character in a principal's name.
 func (m *matrixCSV) Cell(c access.Cell) error {
-	return m.cw.Write([]string{c.Key, c.Name(), string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")})
+	return m.cw.Write(escape.Strings([]string{c.Key, c.Name(), string(c.Kind), strings.Join(c.Use, " "), strings.Join(c.Admin, " "), strings.Join(c.Unknown, " ")}))
 }
 
 func (m *matrixCSV) End() error {
@@ -231,7 +241,7 @@ func (m *matrixJSON) Cell(c access.Cell) error {
 	}
 	m.n++
 	m.write([]byte("\n      "))
-	m.write(b)
+	m.write(escape.JSON(b))
 	return m.err
 }
 
@@ -252,7 +262,7 @@ func (m *matrixJSON) End() error {
 			b = []byte("[]")
 		}
 		m.write([]byte("    \"" + part.name + "\": "))
-		m.write(b)
+		m.write(escape.JSON(b))
 		if i == 0 {
 			m.write([]byte(",\n"))
 		}
@@ -261,7 +271,10 @@ func (m *matrixJSON) End() error {
 	return m.err
 }
 
-// errWriter keeps the first write error.
+// errWriter keeps the first write error. It writes every argument
+// through escape.Args: the format is keywarden's, every value may come
+// from the account (a role name, a Sid, a condition value) and is shown
+// escaped.
 type errWriter struct {
 	w   io.Writer
 	err error
@@ -269,6 +282,6 @@ type errWriter struct {
 
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, args...)
+		_, e.err = fmt.Fprintf(e.w, format, escape.Args(args...)...)
 	}
 }

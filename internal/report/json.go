@@ -1,11 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/keywarden/keywarden/internal/checks"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // The JSON report, schema version 1, documented field by field in
@@ -178,14 +180,17 @@ func WriteJSON(w io.Writer, r *Report) error {
 			Check: e.Check, Resource: e.Resource, Reason: e.Reason, Expires: expiry(e),
 		})
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	// Policies, commands and Terraform contain < > &; keep them readable.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("writing JSON report: %w", err)
 	}
-	return nil
+	// encoding/json leaves DEL, C1 and bidirectional controls raw.
+	_, err := w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {

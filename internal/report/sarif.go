@@ -15,6 +15,7 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/keywarden/keywarden/internal/checks"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // Notes on SARIF and GitHub code scanning, which reads a subset of SARIF
@@ -89,13 +90,17 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("writing SARIF report: %w", err)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(prune(doc)); err != nil {
 		return fmt.Errorf("writing SARIF report: %w", err)
 	}
-	return nil
+	// encoding/json leaves DEL, C1 and bidirectional controls raw, and
+	// GitHub shows message texts as they are.
+	_, err = w.Write(escape.JSON(b.Bytes()))
+	return err
 }
 
 // sarifLog builds the SARIF log of a report.
@@ -208,7 +213,7 @@ func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.
 	res := sarif.NewRuleResult(f.Check).
 		WithRuleIndex(ruleIndex).
 		WithLevel(level).
-		WithMessage(sarif.NewTextMessage(msg))
+		WithMessage(sarif.NewTextMessage(plainText(msg)))
 	res.PartialFingerprints = map[string]string{"primaryLocationLineHash": fingerprint(f)}
 
 	loc := sarif.NewLocation()
@@ -256,6 +261,25 @@ func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.
 	}
 	res.WithProperties(props)
 	return res
+}
+
+// plainText makes text fit for a SARIF plain-text message, in which
+// "[text](target)" is an embedded link (SARIF 2.1.0 §3.11.6) that GitHub
+// renders: a literal bracket is escaped with a backslash, and so is a
+// backslash just before one, so that a name holding "[click](https://…)"
+// is shown as written and links nowhere.
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "[]") {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if r == '[' || r == ']' || (r == '\\' && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']')) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // fingerprint identifies a finding across scans: the same check on the

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/checks"
+	"github.com/keywarden/keywarden/internal/escape"
 )
 
 // A view is a report resolved into one language and grouped for reading:
@@ -105,7 +106,7 @@ func newView(r *Report) *view {
 		Lang:        r.Lang,
 		Tool:        r.Tool,
 		GeneratedAt: formatTime(r.GeneratedAt),
-		Input:       Input{Description: printable(r.Input.Description), Path: printable(r.Input.Path)},
+		Input:       Input{Description: escape.Text(r.Input.Description), Path: escape.Text(r.Input.Path)},
 		Summary:     r.Summary(),
 	}
 	for _, s := range severitiesDesc {
@@ -142,7 +143,7 @@ func newView(r *Report) *view {
 		sf := &r.Suppressed[i]
 		fv := newFindingView(r, l, &sf.Finding)
 		fv.Anchor = "s-" + fv.Anchor
-		fv.Suppression = &suppressionView{Reason: printable(sf.Suppression.Reason)}
+		fv.Suppression = &suppressionView{Reason: escape.Text(sf.Suppression.Reason)}
 		if !sf.Suppression.Expires.IsZero() {
 			fv.Suppression.Expires = formatExpiry(sf.Suppression.Expires)
 		}
@@ -159,9 +160,9 @@ func newView(r *Report) *view {
 
 	for _, s := range r.ExpiredSuppressions {
 		v.Expired = append(v.Expired, expiredView{
-			Check:    printable(s.Check),
-			Resource: printable(s.Resource),
-			Reason:   printable(s.Reason),
+			Check:    escape.Text(s.Check),
+			Resource: escape.Text(s.Resource),
+			Reason:   escape.Text(s.Reason),
 			Expired:  formatExpiry(s.Expires),
 		})
 	}
@@ -171,7 +172,7 @@ func newView(r *Report) *view {
 			Class:    c.Severity.String(),
 			SevName:  l.severity(c.Severity),
 			Control:  c.Control,
-			Title:    printable(c.Title.In(r.Lang)),
+			Title:    escape.Text(c.Title.In(r.Lang)),
 			Anchor:   "check-" + c.ID,
 			Failures: failures[c.ID],
 		})
@@ -187,19 +188,19 @@ func newFindingView(r *Report, l *labels, f *checks.Finding) findingView {
 		SevName:     l.severity(f.Severity),
 		Status:      l.status(f.Status),
 		StatusClass: f.Status.String(),
-		Check:       printable(f.Check),
-		Control:     printable(f.Control),
-		Resource:    printable(f.Resource),
-		Principal:   printable(f.Principal),
-		Policy:      printable(f.Policy),
-		Statement:   printable(statementText(f.Statement)),
-		Source:      printable(sourceText(f.Source)),
-		Message:     printable(f.Message.In(r.Lang)),
-		Explanation: printables(textsIn(f.Explanation, r.Lang)),
-		Missing:     printables(f.Missing),
+		Check:       escape.Text(f.Check),
+		Control:     escape.Text(f.Control),
+		Resource:    escape.Text(f.Resource),
+		Principal:   escape.Text(f.Principal),
+		Policy:      escape.Text(f.Policy),
+		Statement:   escape.Text(statementText(f.Statement)),
+		Source:      escape.Text(sourceText(f.Source)),
+		Message:     escape.Text(f.Message.In(r.Lang)),
+		Explanation: escape.Strings(textsIn(f.Explanation, r.Lang)),
+		Missing:     escape.Strings(f.Missing),
 	}
 	if c := r.check(f.Check); c != nil {
-		fv.Title = printable(c.Title.In(r.Lang))
+		fv.Title = escape.Text(c.Title.In(r.Lang))
 	}
 	if f.Remediation != nil {
 		rv := newRemediationView(f.Remediation, r.Lang)
@@ -210,13 +211,13 @@ func newFindingView(r *Report, l *labels, f *checks.Finding) findingView {
 
 func newRemediationView(rem *checks.Remediation, lang checks.Lang) remediationView {
 	rv := remediationView{
-		Summary:   printable(rem.Summary.In(lang)),
-		CLI:       printable(strings.TrimRight(rem.CLI, "\n")),
-		Terraform: printable(strings.TrimRight(rem.Terraform, "\n")),
+		Summary:   escape.Text(rem.Summary.In(lang)),
+		CLI:       escape.Block(strings.TrimRight(rem.CLI, "\n")),
+		Terraform: escape.Block(strings.TrimRight(rem.Terraform, "\n")),
 		Verified:  rem.Verified,
 	}
 	for _, step := range rem.Console {
-		rv.Console = append(rv.Console, printable(step.In(lang)))
+		rv.Console = append(rv.Console, escape.Text(step.In(lang)))
 	}
 	for i := range rem.Alternatives {
 		rv.Alternatives = append(rv.Alternatives, newRemediationView(&rem.Alternatives[i], lang))
@@ -265,24 +266,6 @@ func uniqueAnchors(seen map[string]bool, fs []findingView) {
 	}
 }
 
-// printable replaces control characters other than newline and tab with
-// their escapes (ESC becomes \x1b), so that text read from an account, a
-// policy or a name, cannot drive the terminal that shows the report.
-func printable(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // textsIn resolves texts into one language; nil stays nil.
 func textsIn(ts []checks.Text, lang checks.Lang) []string {
 	var out []string
@@ -290,18 +273,4 @@ func textsIn(ts []checks.Text, lang checks.Lang) []string {
 		out = append(out, t.In(lang))
 	}
 	return out
-}
-
-func printables(ss []string) []string {
-	var out []string
-	for _, s := range ss {
-		out = append(out, printable(s))
-	}
-	return out
-}
-
-// isControl reports the C0 and C1 control characters and DEL, but not
-// newline and tab.
-func isControl(r rune) bool {
-	return r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0)
 }

@@ -2,14 +2,14 @@ package suppress
 
 import (
 	"fmt"
-	"github.com/keywarden/keywarden/internal/policy"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/posjson"
+	"github.com/keywarden/keywarden/internal/safefile"
 )
 
 // FormatVersion is the version of the suppression file format this package
@@ -62,9 +62,10 @@ type Options struct {
 	KnownChecks []string
 }
 
-// Load reads and parses a suppression file.
+// Load reads and parses a suppression file; it must be a regular file
+// within the cap for suppression files (safefile.Suppressions).
 func Load(path string, opts Options) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, safefile.Suppressions)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ var (
 // policy.Errors, and then returns no file: a file that is partly wrong might
 // suppress less, or more, than its author meant.
 func Parse(name string, data []byte, opts Options) (*File, error) {
-	p := &parser{name: name, data: data, opts: opts}
+	p := &parser{name: name, lines: posjson.NewLines(data), opts: opts}
 	root, err := posjson.Parse(data)
 	if err != nil {
 		off := 0
@@ -102,14 +103,14 @@ func Parse(name string, data []byte, opts Options) (*File, error) {
 }
 
 type parser struct {
-	name string
-	data []byte
-	opts Options
-	errs policy.Errors
+	name  string
+	lines *posjson.Lines
+	opts  Options
+	errs  policy.Errors
 }
 
 func (p *parser) errorf(offset int, path, format string, args ...any) {
-	line, col := posjson.LineCol(p.data, offset)
+	line, col := p.lines.LineCol(offset)
 	p.errs = append(p.errs, &policy.Error{Source: p.name, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -171,7 +172,7 @@ func (p *parser) file(root *posjson.Value) *File {
 
 func (p *parser) suppression(v *posjson.Value, i int) (Suppression, bool) {
 	path := fmt.Sprintf("suppressions[%d]", i)
-	line, _ := posjson.LineCol(p.data, v.Offset)
+	line := p.lines.Line(v.Offset)
 	s := Suppression{Index: i, Line: line}
 	if v.Kind != posjson.Object {
 		p.errorf(v.Offset, path, "a suppression is an object, not %s", article(v.Kind))
