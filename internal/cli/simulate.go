@@ -195,7 +195,10 @@ func (t *tally) addErrors(errs policy.Errors) {
 
 // A job is one scenario on its way through decideAll.
 type job struct {
-	rec scenario.Record
+	// rec is the record, its Data in data: the reader's buffer is reused
+	// for the next record, and data for the job's next scenario.
+	rec  scenario.Record
+	data []byte
 	// done receives a value when a worker has handled the job.
 	done chan struct{}
 	// What the worker found: the scenario's input errors (policy.Errors)
@@ -209,6 +212,10 @@ type job struct {
 // that many scenarios per worker are held at once, read, decided or
 // waiting for their turn to be printed.
 const jobsPerWorker = 16
+
+// maxJobBuffer bounds the buffers a job keeps for the next scenario: one
+// huge scenario must not leave a huge job behind.
+const maxJobBuffer = 1 << 20
 
 // decideAll reads every record, parses and decides each with a pool of
 // workers, and writes the verdicts to w as they are ready, in input order,
@@ -251,7 +258,8 @@ func decideAll(ctx context.Context, records iter.Seq2[scenario.Record, error], f
 			case <-ctx.Done():
 				return
 			}
-			j.rec = rec
+			j.data = append(j.data[:0], rec.Data...)
+			j.rec, j.rec.Data = rec, j.data
 			work <- j
 			order <- j
 		}
@@ -296,6 +304,12 @@ func decideAll(ctx context.Context, records iter.Seq2[scenario.Record, error], f
 		}
 		j.rec, j.err = scenario.Record{}, nil
 		j.out.Reset()
+		if cap(j.data) > maxJobBuffer {
+			j.data = nil
+		}
+		if j.out.Cap() > maxJobBuffer {
+			j.out = bytes.Buffer{}
+		}
 		free <- j
 	}
 	wg.Wait()

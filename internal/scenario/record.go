@@ -12,8 +12,9 @@ import (
 // .jsonl file, or a whole .json file. Reading and parsing are apart so that
 // a batch can be read in order by one goroutine and parsed by several.
 //
-// Data is never reused by the reader: a Record may be kept and parsed
-// later, in any goroutine.
+// As with bufio.Scanner, the Data of a record from ReadRecords or ReadFile
+// is valid only until the next step of the sequence: a caller that keeps a
+// record (to parse it in another goroutine) keeps a copy of its Data.
 type Record struct {
 	File string
 	// Line is the line of File where Data starts.
@@ -53,16 +54,16 @@ func ReadFile(name string) iter.Seq2[Record, error] {
 	}
 }
 
-// chunkSize is how much ReadRecords reads at a time. Records are slices of
-// a chunk, so that reading allocates per chunk, not per line; a line longer
-// than a chunk gets a chunk of its own.
+// chunkSize is how much ReadRecords reads at a time, into one buffer that
+// serves the whole input; a line longer than that grows it.
 const chunkSize = 256 << 10
 
 // ReadRecords streams the records of r, one JSON object per line; name is
 // the input's name in records and errors. Blank lines are skipped; a line's
-// trailing carriage return is dropped. Only the lines not yet handed out
-// are held, so an input of any size is read in constant memory. An error
-// reading r is the last step.
+// trailing carriage return is dropped. It reads into one buffer, reused
+// from one line to the next (see Record), so an input of any size is read
+// in constant memory and without allocating. An error reading r is the
+// last step.
 func ReadRecords(name string, r io.Reader) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		var (
@@ -72,8 +73,8 @@ func ReadRecords(name string, r io.Reader) iter.Seq2[Record, error] {
 			line  = 1
 		)
 		// emit yields the line chunk[start:end] (without its line
-		// break). Its capacity ends with it: the rest of the chunk is
-		// still being filled.
+		// break). Its capacity ends with it, so that an append to a
+		// record's data cannot write over the next line.
 		emit := func(end int) bool {
 			data := bytes.TrimRight(chunk[start:end:end], "\r")
 			if len(bytes.TrimSpace(data)) == 0 {
@@ -83,12 +84,16 @@ func ReadRecords(name string, r io.Reader) iter.Seq2[Record, error] {
 		}
 		for {
 			if len(chunk) == cap(chunk) {
-				// Records already handed out keep the full chunk;
-				// the line in progress moves to a new one.
+				// The lines before start have been handed out and
+				// are done with: the line in progress moves to the
+				// front, to a larger buffer when it fills this one.
 				rest := chunk[start:]
-				next := make([]byte, len(rest), max(chunkSize, 2*len(rest)))
-				copy(next, rest)
-				chunk, scan, start = next, scan-start, 0
+				if start > 0 {
+					chunk = chunk[:copy(chunk, rest)]
+				} else {
+					chunk = append(make([]byte, 0, 2*cap(chunk)), rest...)
+				}
+				scan, start = scan-start, 0
 			}
 			n, err := r.Read(chunk[len(chunk):cap(chunk)])
 			chunk = chunk[:len(chunk)+n]
