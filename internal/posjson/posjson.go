@@ -362,12 +362,14 @@ func (p *parser) str() (string, error) {
 	d := p.data
 	p.pos++ // opening quote
 	start := p.pos
-	// Fast path: no escapes.
+	// Fast path: no escapes. UTF-8 is checked only for strings that are
+	// not ASCII.
+	var high byte
 	for p.pos < len(d) {
 		c := d[p.pos]
 		if c == '"' {
 			s := d[start:p.pos]
-			if !utf8.Valid(s) {
+			if high >= utf8.RuneSelf && !utf8.Valid(s) {
 				return validUTF8(string(s)), p.advance()
 			}
 			p.pos++
@@ -379,6 +381,7 @@ func (p *parser) str() (string, error) {
 		if c < 0x20 {
 			return "", p.errorf("invalid control character in string")
 		}
+		high |= c
 		p.pos++
 	}
 	var b strings.Builder
