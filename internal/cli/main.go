@@ -59,7 +59,12 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // An InputError is input that could not be read or is invalid. When the
 // input was read, Err holds policy.Errors, each naming the file, the line,
 // the column and the JSON path. Exit code 2.
-type InputError struct{ Err error }
+type InputError struct {
+	Err error
+	// More counts errors found but not kept in Err: a command reading a
+	// batch of any size keeps the first ones only.
+	More int
+}
 
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
@@ -93,6 +98,7 @@ func exitCode(err error, w io.Writer) int {
 	var (
 		failed *failedError
 		usage  *UsageError
+		input  *InputError
 		list   policy.Errors
 	)
 	switch {
@@ -107,12 +113,16 @@ func exitCode(err error, w io.Writer) int {
 		// Located errors are printed as compilers print them, one per
 		// line, so that editors and CI annotate the right place. They
 		// come ordered: file after file, by position in each.
-		for i, e := range list {
-			if i == maxInputErrors {
-				fmt.Fprintf(w, "keywarden: %d more errors not shown\n", len(list)-i)
-				break
-			}
+		shown := min(len(list), maxInputErrors)
+		for _, e := range list[:shown] {
 			fmt.Fprintln(w, escape.Text(e.Error()))
+		}
+		more := len(list) - shown
+		if errors.As(err, &input) {
+			more += input.More
+		}
+		if more > 0 {
+			fmt.Fprintf(w, "keywarden: %d more errors not shown\n", more)
 		}
 		return ExitError
 	}

@@ -11,34 +11,54 @@ import (
 	"github.com/keywarden/keywarden/internal/escape"
 )
 
-// writeText prints each verdict with its explanation, then the summary
-// line. Verdicts come in input order, which is deterministic (files in
-// lexical order, lines in file order).
-func writeText(w io.Writer, vs []verdict, quiet bool) error {
-	for i := range vs {
-		v := &vs[i]
-		st := v.Status()
-		if quiet && st != failed {
-			continue
-		}
-		s := v.Scenario
-		switch st {
-		case passed:
-			fmt.Fprintf(w, "PASS %s  %s  (expected %s)\n", escape.Args(s.Name, v.Result.Decision, s.Expect)...)
-		case failed:
-			fmt.Fprintf(w, "FAIL %s  %s  (expected %s)  at %s\n", escape.Args(s.Name, v.Result.Decision, s.Expect, s.Source)...)
-		default:
-			fmt.Fprintf(w, "---- %s  %s\n", escape.Args(s.Name, v.Result.Decision)...)
-		}
-		writeExplanation(w, &v.Result, "  ")
+// A verdictFormat writes verdicts one at a time, as --format and --quiet
+// ask: each worker of simulate formats the verdicts it decides, and the
+// outputs are printed in input order.
+type verdictFormat struct {
+	json  bool
+	quiet bool
+}
+
+// verdict appends v to b: its lines as text, or one JSON object; nothing
+// when --quiet hides it.
+func (f verdictFormat) verdict(b *bytes.Buffer, v *verdict) error {
+	st := v.Status()
+	if f.quiet && st != failed {
+		return nil
 	}
-	n := count(vs)
+	if f.json {
+		return writeJSONVerdict(b, v, st)
+	}
+	writeTextVerdict(b, v, st)
+	return nil
+}
+
+// summary writes what follows the last verdict: the count line as text,
+// nothing as JSON (every line of JSON Lines output is a verdict).
+func (f verdictFormat) summary(w io.Writer, n counts) error {
+	if f.json {
+		return nil
+	}
 	summary := fmt.Sprintf("%d passed, %d failed", n[passed], n[failed])
 	if n[noExpectation] > 0 {
 		summary += fmt.Sprintf(", %d without expectation", n[noExpectation])
 	}
 	_, err := fmt.Fprintln(w, summary)
 	return err
+}
+
+// writeTextVerdict prints a verdict's status line and its explanation.
+func writeTextVerdict(b *bytes.Buffer, v *verdict, st status) {
+	s := v.Scenario
+	switch st {
+	case passed:
+		fmt.Fprintf(b, "PASS %s  %s  (expected %s)\n", escape.Args(s.Name, v.Result.Decision, s.Expect)...)
+	case failed:
+		fmt.Fprintf(b, "FAIL %s  %s  (expected %s)  at %s\n", escape.Args(s.Name, v.Result.Decision, s.Expect, s.Source)...)
+	default:
+		fmt.Fprintf(b, "---- %s  %s\n", escape.Args(s.Name, v.Result.Decision)...)
+	}
+	writeExplanation(b, &v.Result, "  ")
 }
 
 // writeExplanation prints a result's explanation, each line indented.
@@ -101,40 +121,30 @@ type jsonVerdict struct {
 	Explanation *engine.Result   `json:"explanation"`
 }
 
-// writeJSON prints one JSON object per verdict (JSON Lines). Each line
+// writeJSONVerdict prints a verdict as one line of JSON Lines. The line
 // goes through escape.JSON, since encoding/json leaves DEL, C1 and
 // bidirectional controls raw.
-func writeJSON(w io.Writer, vs []verdict, quiet bool) error {
-	var line bytes.Buffer
-	enc := json.NewEncoder(&line)
+func writeJSONVerdict(b *bytes.Buffer, v *verdict, st status) error {
+	line := jsonVerdict{
+		Version:     jsonVersion,
+		Name:        v.Scenario.Name,
+		Source:      v.Scenario.Source.String(),
+		Decision:    v.Result.Decision,
+		Expect:      v.Scenario.Expect,
+		Explanation: &v.Result,
+	}
+	if st != noExpectation {
+		match := st == passed
+		line.Match = &match
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
 	// Policies and summaries quote ARNs and conditions; keep <, > and &
 	// readable.
 	enc.SetEscapeHTML(false)
-	for i := range vs {
-		v := &vs[i]
-		st := v.Status()
-		if quiet && st != failed {
-			continue
-		}
-		out := jsonVerdict{
-			Version:     jsonVersion,
-			Name:        v.Scenario.Name,
-			Source:      v.Scenario.Source.String(),
-			Decision:    v.Result.Decision,
-			Expect:      v.Scenario.Expect,
-			Explanation: &v.Result,
-		}
-		if st != noExpectation {
-			match := st == passed
-			out.Match = &match
-		}
-		line.Reset()
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-		if _, err := w.Write(escape.JSON(line.Bytes())); err != nil {
-			return err
-		}
+	if err := enc.Encode(line); err != nil {
+		return err
 	}
+	b.Write(escape.JSON(out.Bytes()))
 	return nil
 }

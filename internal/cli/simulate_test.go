@@ -114,15 +114,31 @@ func sampleVerdicts() []verdict {
 	}
 }
 
+// printVerdicts prints sampleVerdicts as simulate does: each verdict, then
+// the summary.
+func printVerdicts(f verdictFormat) func(*bytes.Buffer) error {
+	return func(b *bytes.Buffer) error {
+		var n counts
+		vs := sampleVerdicts()
+		for i := range vs {
+			n[vs[i].Status()]++
+			if err := f.verdict(b, &vs[i]); err != nil {
+				return err
+			}
+		}
+		return f.summary(b, n)
+	}
+}
+
 func TestWriters(t *testing.T) {
 	tests := []struct {
 		golden string
 		write  func(*bytes.Buffer) error
 	}{
-		{"simulate.txt.golden", func(b *bytes.Buffer) error { return writeText(b, sampleVerdicts(), false) }},
-		{"simulate-quiet.txt.golden", func(b *bytes.Buffer) error { return writeText(b, sampleVerdicts(), true) }},
-		{"simulate.jsonl.golden", func(b *bytes.Buffer) error { return writeJSON(b, sampleVerdicts(), false) }},
-		{"simulate-quiet.jsonl.golden", func(b *bytes.Buffer) error { return writeJSON(b, sampleVerdicts(), true) }},
+		{"simulate.txt.golden", printVerdicts(verdictFormat{})},
+		{"simulate-quiet.txt.golden", printVerdicts(verdictFormat{quiet: true})},
+		{"simulate.jsonl.golden", printVerdicts(verdictFormat{json: true})},
+		{"simulate-quiet.jsonl.golden", printVerdicts(verdictFormat{json: true, quiet: true})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -38,7 +38,6 @@ type ProgressWriter struct {
 	mu       sync.Mutex
 	steps    map[[3]string]Progress
 	last     time.Time
-	width    int
 }
 
 // NewProgressWriter returns a ProgressWriter writing to w at most ten

@@ -3,7 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/posjson"
@@ -49,11 +49,13 @@ func fromJSON(source string, data []byte, v *posjson.Value, basePath string, kin
 		inner := []byte(v.Str)
 		iv, err := posjson.Parse(inner)
 		if err != nil {
-			b.errorf(v, basePath, "policy string is not valid JSON: %s", err.(*posjson.SyntaxError).Msg)
+			root := posjson.RootPath(basePath)
+			b.errorf(v, &root, "policy string is not valid JSON: %s", err.(*posjson.SyntaxError).Msg)
 			return nil, b.errs
 		}
 		b.data, b.lines = nil, nil // positions inside the string cannot be mapped to lines
-		d := b.document(iv, basePath)
+		root := posjson.RootPath(basePath)
+		d := b.document(iv, &root)
 		if len(b.errs) > 0 {
 			b.errs.Sort()
 			return nil, b.errs
@@ -61,7 +63,8 @@ func fromJSON(source string, data []byte, v *posjson.Value, basePath string, kin
 		d.Raw = append(json.RawMessage(nil), inner...)
 		return d, nil
 	}
-	d := b.document(v, basePath)
+	root := posjson.RootPath(basePath)
+	d := b.document(v, &root)
 	if len(b.errs) > 0 {
 		b.errs.Sort()
 		return nil, b.errs
@@ -144,8 +147,8 @@ type builder struct {
 	errs   Errors
 }
 
-func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
-	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
+func (b *builder) errorf(v *posjson.Value, path *posjson.Path, format string, args ...any) {
+	e := &Error{Source: b.source, Path: path.String(), Msg: fmt.Sprintf(format, args...)}
 	if b.lines != nil && v != nil {
 		e.Line, e.Col = b.lines.LineCol(v.Offset)
 	}
@@ -153,87 +156,106 @@ func (b *builder) errorf(v *posjson.Value, path, format string, args ...any) {
 }
 
 // errorAtKey reports a problem with an object member at its key.
-func (b *builder) errorAtKey(m *posjson.Member, path, format string, args ...any) {
-	e := &Error{Source: b.source, Path: path, Msg: fmt.Sprintf(format, args...)}
+func (b *builder) errorAtKey(m *posjson.Member, path *posjson.Path, format string, args ...any) {
+	e := &Error{Source: b.source, Path: path.String(), Msg: fmt.Sprintf(format, args...)}
 	if b.lines != nil {
 		e.Line, e.Col = b.lines.LineCol(m.KeyOffset)
 	}
 	b.errs = append(b.errs, e)
 }
 
-func join(base, elem string) string {
-	if base == "" {
-		return elem
-	}
-	if strings.HasPrefix(elem, "[") {
-		return base + elem
-	}
-	return base + "." + elem
+// maxElements is the most elements a policy object may have (a statement's).
+const maxElements = 9
+
+// elements are the members of an object by canonical element name.
+type elements struct {
+	names  []string
+	member [maxElements]*posjson.Member
 }
 
-// members returns the members of an object keyed by their canonical
-// element name. Element names are matched without regard to case; an
-// unknown or duplicated element is an error.
-func (b *builder) members(v *posjson.Value, path string, names []string) map[string]*posjson.Member {
-	out := make(map[string]*posjson.Member, len(v.Members))
+// get returns the member for the element name, or nil.
+func (e *elements) get(name string) *posjson.Member {
+	for i, n := range e.names {
+		if n == name {
+			return e.member[i]
+		}
+	}
+	return nil
+}
+
+// members returns the members of an object by their canonical element
+// name. Element names are matched without regard to case; an unknown or
+// duplicated element is an error.
+func (b *builder) members(v *posjson.Value, path *posjson.Path, names []string) elements {
+	out := elements{names: names}
 	for i := range v.Members {
 		m := &v.Members[i]
-		canon := ""
-		for _, n := range names {
+		canon := -1
+		for j, n := range names {
 			if strings.EqualFold(n, m.Key) {
-				canon = n
+				canon = j
 				break
 			}
 		}
-		if canon == "" {
-			b.errorAtKey(m, join(path, m.Key), "unknown element %q (expected one of %s)", m.Key, strings.Join(names, ", "))
+		if canon < 0 {
+			mp := path.Member(m.Key)
+			b.errorAtKey(m, &mp, "unknown element %q (expected one of %s)", m.Key, strings.Join(names, ", "))
 			continue
 		}
-		if _, dup := out[canon]; dup {
-			b.errorAtKey(m, join(path, m.Key), "duplicate element %q", canon)
+		if out.member[canon] != nil {
+			mp := path.Member(m.Key)
+			b.errorAtKey(m, &mp, "duplicate element %q", names[canon])
 			continue
 		}
-		out[canon] = m
+		out.member[canon] = m
 	}
 	return out
 }
 
-func (b *builder) document(v *posjson.Value, path string) *Document {
+var documentElements = []string{"Version", "Id", "Statement"}
+
+func (b *builder) document(v *posjson.Value, path *posjson.Path) *Document {
 	d := &Document{Source: b.source, Kind: b.kind}
 	if v.Kind != posjson.Object {
 		b.errorf(v, path, "policy must be a JSON object, not %s", v.Kind)
 		return d
 	}
-	ms := b.members(v, path, []string{"Version", "Id", "Statement"})
-	if m := ms["Version"]; m != nil {
-		d.Version = b.str(m.Value, join(path, "Version"))
+	ms := b.members(v, path, documentElements)
+	if m := ms.get("Version"); m != nil {
+		p := path.Member("Version")
+		d.Version = b.str(m.Value, &p)
 		if d.Version != "" && d.Version != VersionCurrent && d.Version != "2008-10-17" {
-			b.errorf(m.Value, join(path, "Version"), "unknown policy version %q (AWS accepts 2012-10-17 and 2008-10-17)", d.Version)
+			b.errorf(m.Value, &p, "unknown policy version %q (AWS accepts 2012-10-17 and 2008-10-17)", d.Version)
 		}
 	}
-	if m := ms["Id"]; m != nil {
-		d.ID = b.str(m.Value, join(path, "Id"))
+	if m := ms.get("Id"); m != nil {
+		p := path.Member("Id")
+		d.ID = b.str(m.Value, &p)
 	}
-	m := ms["Statement"]
+	m := ms.get("Statement")
 	if m == nil {
 		b.errorf(v, path, "policy has no Statement")
 		return d
 	}
-	sp := join(path, "Statement")
+	sp := path.Member("Statement")
 	switch m.Value.Kind {
 	case posjson.Object:
-		d.Statements = []*Statement{b.statement(m.Value, sp, 0, d.Variables())}
+		d.Statements = []*Statement{b.statement(m.Value, &sp, 0, d.Variables())}
 	case posjson.Array:
+		if n := len(m.Value.Elems); n > 0 {
+			d.Statements = make([]*Statement, 0, n)
+		}
 		for i, e := range m.Value.Elems {
-			d.Statements = append(d.Statements, b.statement(e, sp+"["+strconv.Itoa(i)+"]", i, d.Variables()))
+			p := sp.Index(i)
+			d.Statements = append(d.Statements, b.statement(e, &p, i, d.Variables()))
 		}
 	default:
-		b.errorf(m.Value, sp, "Statement must be an object or a list of objects, not %s", m.Value.Kind)
+		b.errorf(m.Value, &sp, "Statement must be an object or a list of objects, not %s", m.Value.Kind)
 	}
 	return d
 }
 
-func (b *builder) str(v *posjson.Value, path string) string {
+func (b *builder) str(v *posjson.Value, path *posjson.Path) string {
 	if v.Kind != posjson.String {
 		b.errorf(v, path, "must be a string, not %s", v.Kind)
 		return ""
@@ -242,7 +264,7 @@ func (b *builder) str(v *posjson.Value, path string) string {
 }
 
 // strings reads a string-or-list-of-strings element.
-func (b *builder) strings(v *posjson.Value, path string) []string {
+func (b *builder) strings(v *posjson.Value, path *posjson.Path) []string {
 	switch v.Kind {
 	case posjson.String:
 		return []string{v.Str}
@@ -254,7 +276,8 @@ func (b *builder) strings(v *posjson.Value, path string) []string {
 		out := make([]string, 0, len(v.Elems))
 		for i, e := range v.Elems {
 			if e.Kind != posjson.String {
-				b.errorf(e, path+"["+strconv.Itoa(i)+"]", "must be a string, not %s", e.Kind)
+				p := path.Index(i)
+				b.errorf(e, &p, "must be a string, not %s", e.Kind)
 				continue
 			}
 			out = append(out, e.Str)
@@ -267,8 +290,8 @@ func (b *builder) strings(v *posjson.Value, path string) []string {
 
 var statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 
-func (b *builder) statement(v *posjson.Value, path string, index int, variables bool) *Statement {
-	s := &Statement{Index: index, Path: path, variables: variables}
+func (b *builder) statement(v *posjson.Value, path *posjson.Path, index int, variables bool) *Statement {
+	s := &Statement{Index: index, Path: path.String(), variables: variables}
 	if b.lines != nil {
 		s.Line = b.lines.Line(v.Offset)
 	}
@@ -277,32 +300,36 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 		return s
 	}
 	ms := b.members(v, path, statementElements)
-	if m := ms["Sid"]; m != nil {
-		s.Sid = b.str(m.Value, join(path, "Sid"))
+	if m := ms.get("Sid"); m != nil {
+		p := path.Member("Sid")
+		s.Sid = b.str(m.Value, &p)
 	}
-	if m := ms["Effect"]; m == nil {
+	if m := ms.get("Effect"); m == nil {
 		b.errorf(v, path, "statement has no Effect")
 	} else {
-		switch e := b.str(m.Value, join(path, "Effect")); {
+		p := path.Member("Effect")
+		switch e := b.str(m.Value, &p); {
 		case strings.EqualFold(e, "Allow"):
 			s.Effect = Allow
 		case strings.EqualFold(e, "Deny"):
 			s.Effect = Deny
 		case m.Value.Kind == posjson.String:
-			b.errorf(m.Value, join(path, "Effect"), "Effect must be \"Allow\" or \"Deny\", not %q", e)
+			b.errorf(m.Value, &p, "Effect must be \"Allow\" or \"Deny\", not %q", e)
 		}
 	}
 
 	// Principals.
-	p, np := ms["Principal"], ms["NotPrincipal"]
+	p, np := ms.get("Principal"), ms.get("NotPrincipal")
 	if p != nil && np != nil {
 		b.errorf(v, path, "statement has both Principal and NotPrincipal")
 	}
 	if p != nil {
-		s.Principal = b.principal(p.Value, join(path, "Principal"))
+		pp := path.Member("Principal")
+		s.Principal = b.principal(p.Value, &pp)
 	}
 	if np != nil {
-		s.NotPrincipal = b.principal(np.Value, join(path, "NotPrincipal"))
+		pp := path.Member("NotPrincipal")
+		s.NotPrincipal = b.principal(np.Value, &pp)
 	}
 	switch b.kind {
 	case Identity, SCP:
@@ -316,15 +343,17 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 	}
 
 	// Actions.
-	a, na := ms["Action"], ms["NotAction"]
+	a, na := ms.get("Action"), ms.get("NotAction")
 	if a != nil && na != nil {
 		b.errorf(v, path, "statement has both Action and NotAction")
 	}
 	if a != nil {
-		s.Action = b.actions(a.Value, join(path, "Action"))
+		ap := path.Member("Action")
+		s.Action = b.actions(a.Value, &ap)
 		s.actions, s.actionExact = compileActions(s.Action)
 	} else if na != nil {
-		s.NotAction = b.actions(na.Value, join(path, "NotAction"))
+		ap := path.Member("NotAction")
+		s.NotAction = b.actions(na.Value, &ap)
 		s.actions, s.actionExact = compileActions(s.NotAction)
 	} else if b.kind == Identity || b.kind == SCP {
 		// A key policy statement without Action is accepted by KMS and
@@ -333,14 +362,16 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 	}
 
 	// Resources.
-	r, nr := ms["Resource"], ms["NotResource"]
+	r, nr := ms.get("Resource"), ms.get("NotResource")
 	if r != nil && nr != nil {
 		b.errorf(v, path, "statement has both Resource and NotResource")
 	}
 	if r != nil {
-		s.Resource = b.strings(r.Value, join(path, "Resource"))
+		rp := path.Member("Resource")
+		s.Resource = b.strings(r.Value, &rp)
 	} else if nr != nil {
-		s.NotResource = b.strings(nr.Value, join(path, "NotResource"))
+		rp := path.Member("NotResource")
+		s.NotResource = b.strings(nr.Value, &rp)
 	} else {
 		switch b.kind {
 		case Identity:
@@ -352,11 +383,14 @@ func (b *builder) statement(v *posjson.Value, path string, index int, variables 
 		}
 	}
 
-	if m := ms["Condition"]; m != nil {
-		s.Conditions = b.conditions(m.Value, join(path, "Condition"), variables)
+	if m := ms.get("Condition"); m != nil {
+		cp := path.Member("Condition")
+		s.Conditions = b.conditions(m.Value, &cp, variables)
 	}
 	return s
 }
+
+var newline = []byte{'\n'}
 
 // compileActions lower-cases action patterns and marks those without
 // wildcards, which match by plain comparison.
@@ -370,7 +404,7 @@ func compileActions(in []string) ([]string, []bool) {
 	return out, exact
 }
 
-func (b *builder) actions(v *posjson.Value, path string) []string {
+func (b *builder) actions(v *posjson.Value, path *posjson.Path) []string {
 	as := b.strings(v, path)
 	for i, a := range as {
 		if a == "*" {
@@ -378,13 +412,12 @@ func (b *builder) actions(v *posjson.Value, path string) []string {
 		}
 		svc, name, ok := strings.Cut(a, ":")
 		if !ok || svc == "" || name == "" || strings.ContainsAny(svc, "*?") && svc != "*" {
-			ev := v
-			p := path
 			if v.Kind == posjson.Array && i < len(v.Elems) {
-				ev = v.Elems[i]
-				p = path + "[" + strconv.Itoa(i) + "]"
+				p := path.Index(i)
+				b.errorf(v.Elems[i], &p, "invalid action %q (expected \"service:Action\" or \"*\")", a)
+			} else {
+				b.errorf(v, path, "invalid action %q (expected \"service:Action\" or \"*\")", a)
 			}
-			b.errorf(ev, p, "invalid action %q (expected \"service:Action\" or \"*\")", a)
 		}
 	}
 	return as
@@ -392,7 +425,7 @@ func (b *builder) actions(v *posjson.Value, path string) []string {
 
 var principalTypes = []string{"AWS", "Service", "Federated", "CanonicalUser"}
 
-func (b *builder) principal(v *posjson.Value, path string) *Principal {
+func (b *builder) principal(v *posjson.Value, path *posjson.Path) *Principal {
 	p := &Principal{}
 	switch v.Kind {
 	case posjson.String:
@@ -410,64 +443,59 @@ func (b *builder) principal(v *posjson.Value, path string) *Principal {
 		b.errorf(v, path, "principal object is empty")
 	}
 	ms := b.members(v, path, principalTypes)
-	if m := ms["AWS"]; m != nil {
-		p.AWS = b.strings(m.Value, join(path, "AWS"))
-		for _, a := range p.AWS {
-			if a == "*" {
-				p.Wildcard = true
-			}
+	list := func(name string) []string {
+		m := ms.get(name)
+		if m == nil {
+			return nil
+		}
+		mp := path.Member(name)
+		return b.strings(m.Value, &mp)
+	}
+	p.AWS = list("AWS")
+	for _, a := range p.AWS {
+		if a == "*" {
+			p.Wildcard = true
 		}
 	}
-	if m := ms["Service"]; m != nil {
-		p.Service = b.strings(m.Value, join(path, "Service"))
-	}
-	if m := ms["Federated"]; m != nil {
-		p.Federated = b.strings(m.Value, join(path, "Federated"))
-	}
-	if m := ms["CanonicalUser"]; m != nil {
-		p.CanonicalUser = b.strings(m.Value, join(path, "CanonicalUser"))
-	}
+	p.Service = list("Service")
+	p.Federated = list("Federated")
+	p.CanonicalUser = list("CanonicalUser")
 	return p
 }
 
-func (b *builder) conditions(v *posjson.Value, path string, variables bool) []*Condition {
+func (b *builder) conditions(v *posjson.Value, path *posjson.Path, variables bool) []*Condition {
 	if v.Kind != posjson.Object {
 		b.errorf(v, path, "Condition must be an object, not %s", v.Kind)
 		return nil
 	}
 	var out []*Condition
-	seenOp := map[string]bool{}
-	for _, om := range v.Members {
-		opPath := join(path, om.Key)
+	for i, om := range v.Members {
+		opPath := path.Member(om.Key)
 		op, set, ifExists, ok := parseOperator(om.Key)
 		if !ok {
-			b.errorf(om.Value, opPath, "unknown condition operator %q", om.Key)
+			b.errorf(om.Value, &opPath, "unknown condition operator %q", om.Key)
 			continue
 		}
-		if seenOp[strings.ToLower(om.Key)] {
-			b.errorf(om.Value, opPath, "duplicate condition operator %q", om.Key)
+		if slices.ContainsFunc(v.Members[:i], func(prev posjson.Member) bool { return strings.EqualFold(prev.Key, om.Key) }) {
+			b.errorf(om.Value, &opPath, "duplicate condition operator %q", om.Key)
 			continue
 		}
-		seenOp[strings.ToLower(om.Key)] = true
 		if om.Value.Kind != posjson.Object {
-			b.errorf(om.Value, opPath, "condition operator %s must map condition keys to values, not be %s", om.Key, om.Value.Kind)
+			b.errorf(om.Value, &opPath, "condition operator %s must map condition keys to values, not be %s", om.Key, om.Value.Kind)
 			continue
 		}
-		seenKey := map[string]bool{}
-		for _, km := range om.Value.Members {
-			keyPath := opPath + "[" + strconv.Quote(km.Key) + "]"
-			lk := strings.ToLower(km.Key)
+		for j, km := range om.Value.Members {
+			keyPath := opPath.Key(km.Key)
 			if km.Key == "" {
-				b.errorf(km.Value, keyPath, "empty condition key")
+				b.errorf(km.Value, &keyPath, "empty condition key")
 				continue
 			}
-			if seenKey[lk] {
-				b.errorf(km.Value, keyPath, "duplicate condition key %q", km.Key)
+			if slices.ContainsFunc(om.Value.Members[:j], func(prev posjson.Member) bool { return strings.EqualFold(prev.Key, km.Key) }) {
+				b.errorf(km.Value, &keyPath, "duplicate condition key %q", km.Key)
 				continue
 			}
-			seenKey[lk] = true
-			c := &Condition{Operator: om.Key, Op: op, Set: set, IfExists: ifExists, Key: km.Key, key: lk, Path: keyPath}
-			c.Values = b.conditionValues(km.Value, keyPath)
+			c := &Condition{Operator: om.Key, Op: op, Set: set, IfExists: ifExists, Key: km.Key, key: strings.ToLower(km.Key), Path: keyPath.String()}
+			c.Values = b.conditionValues(km.Value, &keyPath)
 			if variables {
 				for _, cv := range c.Values {
 					if strings.Contains(cv, "${") {
@@ -478,7 +506,7 @@ func (b *builder) conditions(v *posjson.Value, path string, variables bool) []*C
 			if op == NullOp {
 				for _, cv := range c.Values {
 					if !strings.EqualFold(cv, "true") && !strings.EqualFold(cv, "false") {
-						b.errorf(km.Value, keyPath, "Null takes true or false, not %q", cv)
+						b.errorf(km.Value, &keyPath, "Null takes true or false, not %q", cv)
 					}
 				}
 			}
@@ -490,8 +518,8 @@ func (b *builder) conditions(v *posjson.Value, path string, variables bool) []*C
 
 // conditionValues reads condition values: strings, numbers and booleans
 // (kept as their JSON text: true, 10), alone or in a list.
-func (b *builder) conditionValues(v *posjson.Value, path string) []string {
-	one := func(e *posjson.Value, p string) (string, bool) {
+func (b *builder) conditionValues(v *posjson.Value, path *posjson.Path) []string {
+	one := func(e *posjson.Value, p *posjson.Path) (string, bool) {
 		switch e.Kind {
 		case posjson.String, posjson.Number, posjson.Bool:
 			return e.Str, true
@@ -505,7 +533,8 @@ func (b *builder) conditionValues(v *posjson.Value, path string) []string {
 		}
 		out := make([]string, 0, len(v.Elems))
 		for i, e := range v.Elems {
-			if s, ok := one(e, path+"["+strconv.Itoa(i)+"]"); ok {
+			p := path.Index(i)
+			if s, ok := one(e, &p); ok {
 				out = append(out, s)
 			}
 		}

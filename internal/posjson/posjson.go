@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"hash/maphash"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -86,8 +88,74 @@ func (e *SyntaxError) Error() string { return e.Msg }
 const MaxDepth = 512
 
 // Parse parses one JSON value; only whitespace may follow it.
+//
+// The tree is allocated in a few blocks sized from the input, not value by
+// value: a parse costs a handful of allocations besides its strings.
 func Parse(data []byte) (*Value, error) {
-	p := parser{data: data}
+	// The first blocks are sized for typical policies and scenarios
+	// (about one value per 27 bytes, one member per 35, one array
+	// element per 137); the next ones double.
+	p := parser{
+		data:    data,
+		strs:    stringCaches.Get().(*stringCache),
+		values:  make([]Value, 0, min(len(data)/24+8, maxBlock)),
+		members: make([]Member, 0, min(len(data)/32+4, maxBlock)),
+		elems:   make([]*Value, 0, min(len(data)/128+4, maxBlock)),
+	}
+	defer stringCaches.Put(p.strs)
+	return p.parse()
+}
+
+// A Parser parses documents one after another into trees that reuse the
+// same memory: the tree that its Parse returns is valid only until the
+// next call. It suits a batch whose documents are each read and dropped
+// before the next (the records of a JSON Lines file), and then costs no
+// allocation but for strings not seen before. The function Parse returns
+// trees of their own. A Parser is not safe for concurrent use.
+type Parser struct {
+	p parser
+	// values, elems and members are the blocks that each parse starts
+	// with, sized for the largest document seen (up to maxKept nodes).
+	values  []Value
+	elems   []*Value
+	members []Member
+	strs    stringCache
+}
+
+// maxKept bounds the nodes of the blocks a Parser keeps between parses:
+// one large document must not leave a large Parser behind.
+const maxKept = 16 << 10
+
+// Parse parses one JSON value, as the function Parse does, into a tree
+// valid until the next call.
+func (ps *Parser) Parse(data []byte) (*Value, error) {
+	p := &ps.p
+	*p = parser{
+		data:        data,
+		strs:        &ps.strs,
+		values:      ps.values[:0],
+		elems:       ps.elems[:0],
+		members:     ps.members[:0],
+		elemStack:   p.elemStack[:0],
+		memberStack: p.memberStack[:0],
+	}
+	v, err := p.parse()
+	ps.values = keepBlock(ps.values, p.nValues)
+	ps.elems = keepBlock(ps.elems, p.nElems)
+	ps.members = keepBlock(ps.members, p.nMembers)
+	return v, err
+}
+
+// keepBlock returns the block to start the next parse with, given how many
+// nodes the last one used.
+func keepBlock[T any](block []T, used int) []T {
+	if used <= cap(block) || used > maxKept {
+		return block
+	}
+	return make([]T, 0, used+used/4)
+}
+
+func (p *parser) parse() (*Value, error) {
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -104,7 +172,14 @@ func Parse(data []byte) (*Value, error) {
 // or without whitespace between them (as the AWS CLI writes the output of
 // one call per page into one file). Offsets are offsets into data.
 func ParseAll(data []byte) ([]*Value, error) {
-	p := parser{data: data}
+	p := parser{
+		data:    data,
+		strs:    stringCaches.Get().(*stringCache),
+		values:  make([]Value, 0, min(len(data)/24+8, maxBlock)),
+		members: make([]Member, 0, min(len(data)/32+4, maxBlock)),
+		elems:   make([]*Value, 0, min(len(data)/128+4, maxBlock)),
+	}
+	defer stringCaches.Put(p.strs)
 	var out []*Value
 	for {
 		p.skipSpace()
@@ -206,6 +281,60 @@ func (l *Lines) LineCol(offset int) (line, col int) {
 type parser struct {
 	data []byte
 	pos  int
+	strs *stringCache
+	// values, elems and members are blocks that the tree's nodes and
+	// slices are cut from; a full block is left to the nodes cut from it
+	// and a new one started.
+	values  []Value
+	elems   []*Value
+	members []Member
+	// elemStack and memberStack hold the children of the arrays and
+	// objects being parsed, innermost last, until the container ends and
+	// its children are copied to a slice of exactly their number.
+	elemStack   []*Value
+	memberStack []Member
+	// nValues, nElems and nMembers count what the parse used.
+	nValues, nElems, nMembers int
+}
+
+// maxBlock bounds the number of nodes in one block.
+const maxBlock = 4096
+
+// nextBlock is the capacity of the block after one of capacity n.
+func nextBlock(n int) int { return min(max(2*n, 16), maxBlock) }
+
+// newValue returns a new node of the tree.
+func (p *parser) newValue(v Value) *Value {
+	if len(p.values) == cap(p.values) {
+		p.values = make([]Value, 0, nextBlock(cap(p.values)))
+	}
+	p.nValues++
+	p.values = append(p.values, v)
+	return &p.values[len(p.values)-1]
+}
+
+// keepElems returns a copy of es cut from the current block.
+func (p *parser) keepElems(es []*Value) []*Value {
+	n := len(es)
+	if cap(p.elems)-len(p.elems) < n {
+		p.elems = make([]*Value, 0, max(nextBlock(cap(p.elems)), n))
+	}
+	p.nElems += n
+	i := len(p.elems)
+	p.elems = append(p.elems, es...)
+	return p.elems[i : i+n : i+n]
+}
+
+// keepMembers returns a copy of ms cut from the current block.
+func (p *parser) keepMembers(ms []Member) []Member {
+	n := len(ms)
+	if cap(p.members)-len(p.members) < n {
+		p.members = make([]Member, 0, max(nextBlock(cap(p.members)), n))
+	}
+	p.nMembers += n
+	i := len(p.members)
+	p.members = append(p.members, ms...)
+	return p.members[i : i+n : i+n]
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -257,7 +386,7 @@ func (p *parser) value1(depth int) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Value{Kind: String, Str: s, Offset: start}, nil
+		return p.newValue(Value{Kind: String, Str: s, Offset: start}), nil
 	case c == 't':
 		return p.literal("true", Bool)
 	case c == 'f':
@@ -276,11 +405,11 @@ func (p *parser) literal(word string, k Kind) (*Value, error) {
 		return nil, p.errorf("invalid literal, expected %s", word)
 	}
 	p.pos += len(word)
-	v := &Value{Kind: k, Offset: start}
+	v := Value{Kind: k, Offset: start}
 	if k == Bool {
 		v.Str = word
 	}
-	return v, nil
+	return p.newValue(v), nil
 }
 
 func (p *parser) number() (*Value, error) {
@@ -320,23 +449,25 @@ func (p *parser) number() (*Value, error) {
 			p.pos++
 		}
 	}
-	return &Value{Kind: Number, Str: string(d[start:p.pos]), Offset: start}, nil
+	return p.newValue(Value{Kind: Number, Str: p.strs.get(d[start:p.pos]), Offset: start}), nil
 }
 
 func (p *parser) str() (string, error) {
 	d := p.data
 	p.pos++ // opening quote
 	start := p.pos
-	// Fast path: no escapes.
+	// Fast path: no escapes. UTF-8 is checked only for strings that are
+	// not ASCII.
+	var high byte
 	for p.pos < len(d) {
 		c := d[p.pos]
 		if c == '"' {
 			s := d[start:p.pos]
-			if !utf8.Valid(s) {
+			if high >= utf8.RuneSelf && !utf8.Valid(s) {
 				return validUTF8(string(s)), p.advance()
 			}
 			p.pos++
-			return string(s), nil
+			return p.strs.get(s), nil
 		}
 		if c == '\\' {
 			break
@@ -344,6 +475,7 @@ func (p *parser) str() (string, error) {
 		if c < 0x20 {
 			return "", p.errorf("invalid control character in string")
 		}
+		high |= c
 		p.pos++
 	}
 	// Size the text once: it is at most as long as the rest of the
@@ -463,7 +595,7 @@ func (p *parser) hex4() (rune, error) {
 }
 
 func (p *parser) array(depth int) (*Value, error) {
-	v := &Value{Kind: Array, Offset: p.pos}
+	v := p.newValue(Value{Kind: Array, Offset: p.pos})
 	p.pos++
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
@@ -471,13 +603,15 @@ func (p *parser) array(depth int) (*Value, error) {
 		v.Elems = []*Value{}
 		return v, nil
 	}
+	// On error the parse is over: the stacks are left as they are.
+	base := len(p.elemStack)
 	for {
 		p.skipSpace()
 		e, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		v.Elems = append(v.Elems, e)
+		p.elemStack = append(p.elemStack, e)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of input in array")
@@ -487,6 +621,8 @@ func (p *parser) array(depth int) (*Value, error) {
 			p.pos++
 		case ']':
 			p.pos++
+			v.Elems = p.keepElems(p.elemStack[base:])
+			p.elemStack = p.elemStack[:base]
 			return v, nil
 		default:
 			return nil, p.errorf("unexpected %s in array, expected ',' or ']'", p.describe())
@@ -495,7 +631,7 @@ func (p *parser) array(depth int) (*Value, error) {
 }
 
 func (p *parser) object(depth int) (*Value, error) {
-	v := &Value{Kind: Object, Offset: p.pos}
+	v := p.newValue(Value{Kind: Object, Offset: p.pos})
 	p.pos++
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
@@ -503,6 +639,7 @@ func (p *parser) object(depth int) (*Value, error) {
 		v.Members = []Member{}
 		return v, nil
 	}
+	base := len(p.memberStack)
 	for {
 		p.skipSpace()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
@@ -523,7 +660,7 @@ func (p *parser) object(depth int) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.Members = append(v.Members, Member{Key: key, KeyOffset: keyOff, Value: val})
+		p.memberStack = append(p.memberStack, Member{Key: key, KeyOffset: keyOff, Value: val})
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of input in object")
@@ -533,6 +670,8 @@ func (p *parser) object(depth int) (*Value, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			v.Members = p.keepMembers(p.memberStack[base:])
+			p.memberStack = p.memberStack[:base]
 			return v, nil
 		default:
 			return nil, p.errorf("unexpected %s in object, expected ',' or '}'", p.describe())
@@ -557,4 +696,36 @@ func validUTF8(s string) string {
 		i += n
 	}
 	return b.String()
+}
+
+// A stringCache remembers recent short strings, so that the keys and values
+// that recur from one document to the next ("Effect", "kms:Decrypt", an
+// account's ARNs) are allocated once rather than at each occurrence. It is
+// a fixed table indexed by hash: a string evicts the one in its slot.
+type stringCache [stringCacheSize]string
+
+const (
+	stringCacheSize = 1024 // a power of two
+	// maxCachedString bounds the strings kept: longer ones (descriptions,
+	// names made unique) rarely recur.
+	maxCachedString = 64
+)
+
+var (
+	// stringCaches lends a cache to each parse; kept by the parses of one
+	// processor after another, a cache warms up over a batch of documents.
+	stringCaches    = sync.Pool{New: func() any { return new(stringCache) }}
+	stringCacheSeed = maphash.MakeSeed()
+)
+
+// get returns b as a string.
+func (c *stringCache) get(b []byte) string {
+	if len(b) > maxCachedString {
+		return string(b)
+	}
+	slot := &c[maphash.Bytes(stringCacheSeed, b)&(stringCacheSize-1)]
+	if *slot != string(b) {
+		*slot = string(b)
+	}
+	return *slot
 }

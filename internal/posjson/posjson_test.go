@@ -109,13 +109,23 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{`{"a":[1,2,{"b":null}]}`, `"\ud800"`, `[true,false,-0.5E+2]`, `{"a":"\u00e9"}`, `  1  `, `{"a":1,"a":2}`} {
 		f.Add([]byte(s))
 	}
+	// A Parser that has parsed every earlier input must give the same
+	// tree as Parse.
+	var reused Parser
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Parse(data)
 		if (err == nil) != json.Valid(data) {
 			t.Fatalf("Parse error %v, json.Valid %v for %q", err, json.Valid(data), data)
 		}
+		rv, rerr := reused.Parse(data)
+		if (rerr == nil) != (err == nil) {
+			t.Fatalf("Parser.Parse error %v, Parse error %v for %q", rerr, err, data)
+		}
 		if err != nil {
 			return
+		}
+		if diff := cmp.Diff(tree(v), tree(rv)); diff != "" {
+			t.Fatalf("Parser.Parse(%q) differs from Parse (-Parse +Parser):\n%s", data, diff)
 		}
 		if v.Kind == String {
 			var s string

@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -47,8 +46,11 @@ func (s Source) String() string { return s.File + ":" + strconv.Itoa(s.Line) }
 // input error it finds before returning; the error is then policy.Errors,
 // file after file, each file's sorted by position, and no scenario is
 // returned. A path that cannot be read stops the load with that error.
+//
+// Load holds every scenario; to decide a batch of any size, read it with
+// Files and ReadFile and parse each Record on its own.
 func Load(paths ...string) ([]Scenario, error) {
-	names, err := files(paths...)
+	names, err := Files(paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func Load(paths ...string) ([]Scenario, error) {
 		errs policy.Errors
 	)
 	for _, name := range names {
-		ss, err := loadFile(name)
+		ss, err := collect(parseRecords(ReadFile(name)))
 		var pe policy.Errors
 		switch {
 		case errors.As(err, &pe):
@@ -75,23 +77,23 @@ func Load(paths ...string) ([]Scenario, error) {
 	return out, nil
 }
 
-func loadFile(name string) ([]Scenario, error) {
-	if !isLines(name) {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
+// parseRecords parses each record of seq.
+func parseRecords(seq iter.Seq2[Record, error]) iter.Seq2[Scenario, error] {
+	return func(yield func(Scenario, error) bool) {
+		for rec, err := range seq {
+			if err != nil {
+				yield(Scenario{}, err)
+				return
+			}
+			if !yield(rec.Parse()) {
+				return
+			}
 		}
-		return Parse(name, data)
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return collect(ReadLines(name, f))
 }
 
-// collect drains a ReadLines sequence: every scenario, or every input error.
+// collect drains a sequence of scenarios: every scenario, or every input
+// error.
 func collect(seq iter.Seq2[Scenario, error]) ([]Scenario, error) {
 	var (
 		out  []Scenario
@@ -114,12 +116,12 @@ func collect(seq iter.Seq2[Scenario, error]) ([]Scenario, error) {
 	return out, nil
 }
 
-// files expands paths into the scenario files they name: a file as given,
+// Files expands paths into the scenario files they name: a file as given,
 // a directory into its .json and .jsonl files, recursively, skipping
 // entries whose names start with a dot, in lexical order. A directory
 // without scenario files is an error, so that a mistyped path does not
 // pass as an empty, successful run.
-func files(paths ...string) ([]string, error) {
+func Files(paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		info, err := os.Stat(p)
@@ -183,30 +185,10 @@ func Parse(file string, data []byte) ([]Scenario, error) {
 
 // ReadLines streams the scenarios of r, one JSON object per line (blank
 // lines skipped); name is the input's name in errors and sources. It reads
-// one line at a time, so a batch of any size is never held in memory at
+// as ReadRecords does, so a batch of any size is never held in memory at
 // once. Each step yields a scenario, or the errors of one line as
 // policy.Errors (reading goes on with the next line), or an error reading r
 // (the last step).
 func ReadLines(name string, r io.Reader) iter.Seq2[Scenario, error] {
-	return func(yield func(Scenario, error) bool) {
-		br := bufio.NewReader(r)
-		for line := 1; ; line++ {
-			data, err := br.ReadBytes('\n')
-			// Without its line break, an error at the end of a
-			// truncated record is placed on the record's own line.
-			data = bytes.TrimRight(data, "\r\n")
-			if len(bytes.TrimSpace(data)) > 0 {
-				if !yield(parseOne(name, data, line)) {
-					return
-				}
-			}
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				yield(Scenario{}, fmt.Errorf("read %s: %w", name, err))
-				return
-			}
-		}
-	}
+	return parseRecords(ReadRecords(name, r))
 }

@@ -229,9 +229,9 @@ func TestFilesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := files(tt.path)
+			got, err := Files(tt.path)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("files(%q) = %q, %v; want error containing %q", tt.path, got, err, tt.want)
+				t.Errorf("Files(%q) = %q, %v; want error containing %q", tt.path, got, err, tt.want)
 			}
 			if _, err := Load(tt.path); err == nil {
 				t.Errorf("Load(%q) succeeded, want the files error", tt.path)
