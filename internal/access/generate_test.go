@@ -10,10 +10,7 @@ import (
 	"github.com/keywarden/keywarden/internal/inventory"
 )
 
-var (
-	useActions   = awsfacts.KeyUse
-	adminActions = awsfacts.KeyAdmin
-)
+var adminActions = awsfacts.KeyAdmin
 
 // generated builds a deterministic account with the given numbers of roles
 // and keys, mixing the shapes seen in real accounts: default key policies,

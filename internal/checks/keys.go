@@ -52,23 +52,6 @@ func keyFinding(k *access.Key, st Status, withPolicy bool) Finding {
 	return f
 }
 
-// unknownKeyPolicy is the finding for a key whose policy could not be read
-// or parsed: every answer about it depends on the policy.
-// keysWithPolicy returns the customer managed keys whose key policy was
-// read, and adds an Unknown finding to *out for each of the others: checks
-// that need the key policy cannot decide without it.
-func keysWithPolicy(env *Env, out *[]Finding) []*access.Key {
-	var keys []*access.Key
-	for _, k := range customerKeys(env) {
-		if k.Policy == nil {
-			*out = append(*out, unknownKeyPolicy(k))
-			continue
-		}
-		keys = append(keys, k)
-	}
-	return keys
-}
-
 func unknownKeyPolicy(k *access.Key) Finding {
 	f := keyFinding(k, Unknown, true)
 	reason := "not in the input"
@@ -97,17 +80,6 @@ func unknownMetadata(k *access.Key) Finding {
 	}
 	f.Missing = []string{"metadata of " + k.ARN + ": " + reason}
 	return f
-}
-
-func firstLine(err error) string {
-	if err == nil {
-		return ""
-	}
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + " (and more)"
-	}
-	return s
 }
 
 // openKeyStep is the console step that opens a key.

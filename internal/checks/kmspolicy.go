@@ -151,12 +151,3 @@ func deniedUnconditionally(doc *policy.Document, action, resource string) bool {
 	}
 	return false
 }
-
-// allKMSActions is every KMS action that acts on a key.
-func keyActions() []string {
-	var out []string
-	for _, a := range kmsActionNames() {
-		out = append(out, a)
-	}
-	return out
-}

@@ -101,13 +101,6 @@ func dedupeReasons(rs []Reason) []Reason {
 	return out
 }
 
-func stmtLabel(r Reason) string {
-	if r.Sid != "" {
-		return "'" + r.Sid + "'"
-	}
-	return "#" + itoa(r.Statement)
-}
-
 // withRoles writes the English role of every reason that has none yet.
 func (e *evaluator) withRoles(rs []Reason) []Reason {
 	for i := range rs {

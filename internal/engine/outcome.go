@@ -56,12 +56,6 @@ func unknownOutcome(c ...cond) outcome {
 	return outcome{t: policy.Unknown, alts: []alt{c}}
 }
 
-// withReasons returns o citing rs.
-func (o outcome) withReasons(rs ...Reason) outcome {
-	o.reasons = append(o.reasons[:len(o.reasons):len(o.reasons)], rs...)
-	return o
-}
-
 // and combines outcomes that must all hold.
 func and(os ...outcome) outcome {
 	out := yes

@@ -41,8 +41,6 @@ type caller struct {
 	sym           *Symbol
 }
 
-func (c *caller) rootARN() string { return arn.Root(c.partition, c.account) }
-
 // iamPrincipal reports whether the caller is an IAM identity (user, role
 // session, federated user, root user), as opposed to a service, an
 // anonymous caller or a symbol.

@@ -390,8 +390,6 @@ func (b *builder) statement(v *posjson.Value, path *posjson.Path, index int, var
 	return s
 }
 
-var newline = []byte{'\n'}
-
 // compileActions lower-cases action patterns and marks those without
 // wildcards, which match by plain comparison.
 func compileActions(in []string) ([]string, []bool) {

@@ -3,8 +3,8 @@ package posjson
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"

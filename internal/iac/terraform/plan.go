@@ -146,11 +146,6 @@ type instance struct {
 	ident     *identity
 }
 
-// resourceAddr is the address without the module: aws_kms_key.k["x"].
-func (in *instance) resourceAddr() string {
-	return strings.TrimPrefix(strings.TrimPrefix(in.addr, in.module), ".")
-}
-
 func (in *instance) deleted() bool {
 	return in.deposed || in.actions.Delete() || in.actions.DestroyBeforeCreate() || in.actions.CreateBeforeDestroy()
 }

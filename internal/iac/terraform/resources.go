@@ -595,18 +595,21 @@ func legacyEncryption(obj map[string]any) *inventory.BucketEncryption {
 	return nil
 }
 
+// encryptionOf reads a rule's default encryption: the first (and only)
+// apply_server_side_encryption_by_default block.
 func encryptionOf(rule map[string]any) *inventory.BucketEncryption {
-	for _, d := range blocks(rule, "apply_server_side_encryption_by_default") {
-		alg, _ := d["sse_algorithm"].(string)
-		if alg == "" {
-			return nil
-		}
-		e := &inventory.BucketEncryption{Algorithm: alg}
-		e.KMSKeyID, _ = d["kms_master_key_id"].(string)
-		e.BucketKeyEnabled, _ = rule["bucket_key_enabled"].(bool)
-		return e
+	ds := blocks(rule, "apply_server_side_encryption_by_default")
+	if len(ds) == 0 {
+		return nil
 	}
-	return nil
+	alg, _ := ds[0]["sse_algorithm"].(string)
+	if alg == "" {
+		return nil
+	}
+	e := &inventory.BucketEncryption{Algorithm: alg}
+	e.KMSKeyID, _ = ds[0]["kms_master_key_id"].(string)
+	e.BucketKeyEnabled, _ = rule["bucket_key_enabled"].(bool)
+	return e
 }
 
 // encryptionRule reads aws_s3_bucket_server_side_encryption_configuration;

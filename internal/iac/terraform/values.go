@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"strconv"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -137,27 +136,6 @@ func (r *reader) keyByRef(ref, region string) *instance {
 		}
 	}
 	return nil
-}
-
-// attrValue is the value a reference to an instance's attribute has: the
-// plan's, when known, else what the identity determines, else a
-// placeholder for the attribute.
-func (r *reader) attrValue(in *instance, attr string) string {
-	obj, unk := in.state()
-	if !isUnknown(unk, attr) {
-		switch v := obj[attr].(type) {
-		case string:
-			return v
-		case float64:
-			return strconv.FormatFloat(v, 'f', -1, 64)
-		case bool:
-			return strconv.FormatBool(v)
-		}
-	}
-	if v, ok := r.identityOf(in).attrs[attr]; ok {
-		return v
-	}
-	return inventory.PlannedTerraform(in.addr + "." + attr)
 }
 
 func isUnknown(unk map[string]any, attr string) bool {
