@@ -413,6 +413,7 @@ func (e *evaluator) finish(deny, allow outcome, paths []path, den denial) Result
 				if c.kind == condUnreadNeed && c.gap != nil && !seen[c.gap.String()] {
 					seen[c.gap.String()] = true
 					r.Missing = append(r.Missing, c.gap.String())
+					r.Unread = append(r.Unread, *c.gap)
 					if r.Layer == "" {
 						r.Layer = layerOfInput(c.gap.Input)
 					}

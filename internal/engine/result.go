@@ -237,10 +237,13 @@ type Result struct {
 	// Unless lists the conditions that come from inputs that were not
 	// read ("unless a service control policy ... denies it"): an Allow
 	// whose Conditions are all in Unless holds for every request unless
-	// an unread guardrail or policy denies it. Unread lists those inputs.
+	// an unread guardrail or policy denies it.
 	Unless []string `json:"unless,omitempty"`
-	Unread []Gap    `json:"unread,omitempty"`
-	// Missing lists the inputs whose absence made the answer Unknown.
+	// Unread lists the inputs that were not read and matter: those behind
+	// Unless for an Allow, those that made the answer Unknown otherwise.
+	Unread []Gap `json:"unread,omitempty"`
+	// Missing lists the inputs whose absence made the answer Unknown, as
+	// text (Unread holds them structured).
 	Missing []string `json:"missing,omitempty"`
 }
 
