@@ -88,6 +88,7 @@ type Principal struct {
 	IdentityGap, BoundaryGap *engine.Gap
 	acct                     *account
 	profile                  *profile
+	class                    *class
 	// rank is the principal's place in answers: by kind (root, users,
 	// roles), then by ARN.
 	rank int

@@ -31,6 +31,9 @@ type KeyAccess struct {
 	mu      sync.Mutex
 	actions map[string]*ActionAccess
 	whoCan  map[string]*WhoCanResult
+	// byClass and byMember find a principal's group (For).
+	byClass  map[*class]*group
+	byMember map[*Principal]*group
 }
 
 // A group is principals of the inventory that decide alike on the key.
@@ -174,9 +177,11 @@ func (ix *Index) groupsFor(key *Key) []*group {
 	f := key.facts
 	var out []*group
 	singles := map[*Principal]bool{}
+	split := map[*class]bool{} // classes with a member that decides alone
 	single := func(p *Principal) {
 		if !singles[p] {
 			singles[p] = true
+			split[p.class] = true
 			out = append(out, &group{rep: p, single: p})
 		}
 	}
@@ -199,10 +204,10 @@ func (ix *Index) groupsFor(key *Key) []*group {
 	}
 	covered := ix.coveredStatements(key)
 	personal := personalKeyConditions(key)
+	variables := f.personal && personalVariables(key)
 	byKey := map[string]*group{}
 	for _, pr := range ix.profiles {
-		delegated := f.accounts[pr.acct.inv.ID]
-		if !f.wildcard && !delegated {
+		if !f.wildcard && !f.accounts[pr.acct.inv.ID] {
 			continue
 		}
 		for _, c := range pr.classes {
@@ -211,18 +216,28 @@ func (ix *Index) groupsFor(key *Key) []*group {
 				// Delegation needs an identity Allow that covers the key.
 				continue
 			}
-			whole := len(personal) == 0 && !c.alone
-			for _, p := range c.members {
-				if singles[p] {
-					whole = false
-				}
-			}
-			for _, p := range c.members {
-				if singles[p] {
-					continue
-				}
-				if c.alone || f.personal && personalVariables(key) {
+			if c.alone || variables {
+				for _, p := range c.members {
 					single(p)
+				}
+				continue
+			}
+			if len(personal) == 0 && !split[c] {
+				// The whole class decides alike: one key for it.
+				gk := groupKey(pr.id, rel, nil, nil)
+				g := byKey[gk]
+				if g == nil {
+					g = &group{rep: c.members[0]}
+					byKey[gk] = g
+					out = append(out, g)
+				}
+				g.classes = append(g.classes, c)
+				continue
+			}
+			// The key tests principals' ARNs, or names some members:
+			// the class splits.
+			for _, p := range c.members {
+				if singles[p] {
 					continue
 				}
 				gk := groupKey(pr.id, rel, p, personal)
@@ -232,14 +247,7 @@ func (ix *Index) groupsFor(key *Key) []*group {
 					byKey[gk] = g
 					out = append(out, g)
 				}
-				switch {
-				case !whole:
-					// The key tests principals' ARNs, or names some
-					// members: the class splits.
-					g.list = append(g.list, p)
-				case len(g.classes) == 0 || g.classes[len(g.classes)-1] != c:
-					g.classes = append(g.classes, c)
-				}
+				g.list = append(g.list, p)
 			}
 		}
 	}
@@ -335,3 +343,33 @@ func personalKeyConditions(key *Key) []*policy.Condition {
 // personalVariables reports whether the key policy resolves policy
 // variables, whose values differ between principals.
 func personalVariables(key *Key) bool { return usesVariables(key.Policy) }
+
+// For decides the action for one principal of the inventory, from the
+// group it belongs to on this key; a principal that nothing on the key
+// reaches is denied.
+func (ka *KeyAccess) For(action string, p *Principal) engine.Result {
+	ka.mu.Lock()
+	if ka.byClass == nil {
+		ka.byClass, ka.byMember = map[*class]*group{}, map[*Principal]*group{}
+		for _, g := range ka.groups {
+			if g.single != nil {
+				ka.byMember[g.single] = g
+			}
+			for _, m := range g.list {
+				ka.byMember[m] = g
+			}
+			for _, c := range g.classes {
+				ka.byClass[c] = g
+			}
+		}
+	}
+	g := ka.byMember[p]
+	if g == nil {
+		g = ka.byClass[p.class]
+	}
+	ka.mu.Unlock()
+	if g == nil {
+		return noPath
+	}
+	return g.ask(ka).decide(action)
+}

@@ -132,6 +132,7 @@ func (ix *Index) buildProfiles() {
 			pr.classes = append(pr.classes, c)
 		}
 		c.members = append(c.members, p)
+		p.class = c
 	}
 }
 

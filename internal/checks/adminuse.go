@@ -108,10 +108,7 @@ func subjectUse(w *whoCanMemo, k *access.Key, subject string) usePaths {
 		return u
 	}
 	for _, a := range useActions(k.Inv) {
-		for _, e := range w.get(k, a).Entries {
-			if e.Principal != subject {
-				continue
-			}
+		if e, ok := w.entryFor(k, a, subject); ok {
 			if e.Decision == engine.Unknown {
 				u.unknown[a] = true
 				for _, m := range e.Result.Missing {

@@ -54,6 +54,30 @@ func (w *whoCanMemo) outside(k *access.Key, action string) []access.Entry {
 	return out
 }
 
+// entryFor is who-can's entry for one subject (a principal ARN): asked of
+// its group for a principal of the inventory, found in the list for one
+// outside it. ok is false when the subject cannot perform the action.
+func (w *whoCanMemo) entryFor(k *access.Key, action, subject string) (access.Entry, bool) {
+	if p, err := w.env.Index.Principal(subject); err == nil && p.ARN == subject {
+		ka := w.access[k]
+		if ka == nil {
+			ka = w.env.Index.Access(k)
+			w.access[k] = ka
+		}
+		r := ka.For(action, p)
+		if r.Decision != engine.Allow && r.Decision != engine.Unknown {
+			return access.Entry{}, false
+		}
+		return access.EntryOf(r, p), true
+	}
+	for _, e := range w.get(k, action).Entries {
+		if e.Principal == subject {
+			return e, true
+		}
+	}
+	return access.Entry{}, false
+}
+
 func (w *whoCanMemo) get(k *access.Key, action string) *access.WhoCanResult {
 	byAction := w.m[k]
 	if byAction == nil {
