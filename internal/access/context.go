@@ -114,7 +114,7 @@ func (ix *Index) askSymbol(sym *engine.Symbol, identityGap *engine.Gap, key *Key
 }
 
 // keyInputs fills in what the key brings: its policy, grants and RCPs,
-// and the properties conditions can test.
+// and the properties conditions can test (built once per key).
 func (ix *Index) keyInputs(a *asker, m map[string]engine.Value, absent *[]string, key *Key, o askOptions) {
 	if key == nil {
 		return
@@ -128,13 +128,8 @@ func (ix *Index) keyInputs(a *asker, m map[string]engine.Value, absent *[]string
 	if key.acct != nil {
 		a.pol.RCPs, a.pol.Unread.RCPs = key.acct.rcps, key.acct.rcpGap
 	}
-	keyContext(m, key)
-	if key.Inv.TagsIncomplete == nil {
-		*absent = append(*absent, "aws:resourcetag/")
-	}
-	if len(key.Inv.Aliases) == 0 {
-		*absent = append(*absent, "kms:resourcealiases")
-	}
+	a.req.ResourceContext = key.ctx
+	*absent = append(*absent, key.absent...)
 }
 
 func (a *asker) finish(m map[string]engine.Value, absent []string, o askOptions) {
@@ -165,8 +160,11 @@ func one(v string) engine.Value    { return engine.Value{Strings: []string{v}} }
 func list(v []string) engine.Value { return engine.Value{Strings: v, List: true} }
 func unknown() engine.Value        { return engine.Value{Unknown: true} }
 
-// keyContext fills the properties of the key that conditions can test.
-func keyContext(m map[string]engine.Value, k *Key) {
+// keyContext is the properties of the key that conditions can test, and
+// the keys known to be absent.
+func keyContext(k *Key) (map[string]engine.Value, []string) {
+	m := map[string]engine.Value{}
+	var absent []string
 	inv := k.Inv
 	if md := inv.Metadata; md != nil {
 		set := func(key, v string) {
@@ -193,5 +191,11 @@ func keyContext(m map[string]engine.Value, k *Key) {
 	}
 	if len(inv.Aliases) > 0 {
 		m["kms:resourcealiases"] = list(inv.Aliases)
+	} else {
+		absent = append(absent, "kms:resourcealiases")
 	}
+	if inv.TagsIncomplete == nil {
+		absent = append(absent, "aws:resourcetag/")
+	}
+	return m, absent
 }

@@ -31,6 +31,11 @@ type Index struct {
 	// on a key, for the per-key coverage sets.
 	stmtIDs map[*policy.Statement]int
 	stmts   []*policy.Statement
+	// exactStmts indexes the statements whose Resource names only fixed
+	// ARNs, by ARN; patternStmts are the others (wildcards, variables,
+	// NotResource).
+	exactStmts   map[string][]int
+	patternStmts []int
 }
 
 // account is an account of the snapshot with its parsed guardrails.
@@ -113,6 +118,9 @@ type Key struct {
 	// facts is what the key policy and grants say about principals,
 	// computed once.
 	facts *keyFacts
+	// ctx and absent are the key's properties for conditions.
+	ctx    map[string]engine.Value
+	absent []string
 }
 
 // New builds the index. Policies that do not parse are recorded as gaps on
@@ -157,6 +165,7 @@ func New(snap *inventory.Snapshot) (*Index, error) {
 	sort.Slice(ix.keys, func(i, j int) bool { return ix.keys[i].ARN < ix.keys[j].ARN })
 	ix.collectTagKeys()
 	ix.buildProfiles()
+	ix.indexStatements()
 	for _, k := range ix.keys {
 		k.facts = factsOf(k)
 	}
@@ -226,6 +235,7 @@ func newPrincipal(p inventory.Principal, acct *account, kind Kind, arnS, name, p
 
 func newKey(k *inventory.Key, acct *account) *Key {
 	key := &Key{Inv: k, ARN: k.ARN, acct: acct}
+	key.ctx, key.absent = keyContext(key)
 	var err error
 	key.Policy, err = k.ParsePolicy()
 	if err != nil {

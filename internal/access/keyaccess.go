@@ -37,6 +37,7 @@ type KeyAccess struct {
 }
 
 // A group is principals of the inventory that decide alike on the key.
+// Its members are built when the KeyAccess is made and only read after.
 type group struct {
 	rep     *Principal
 	classes []*class
@@ -48,22 +49,29 @@ type group struct {
 	single *Principal
 	once   sync.Once
 	asker  *asker
+	// all is members(), kept once computed.
+	all []*Principal
 }
 
 // members returns the group's principals, sorted by ARN.
 func (g *group) members() []*Principal {
-	if g.single != nil {
-		return []*Principal{g.single}
+	if g.all != nil {
+		return g.all
 	}
-	if len(g.list) == 0 && len(g.classes) == 1 {
-		return g.classes[0].members
+	switch {
+	case g.single != nil:
+		g.all = []*Principal{g.single}
+	case len(g.list) == 0 && len(g.classes) == 1:
+		g.all = g.classes[0].members
+	default:
+		out := append([]*Principal(nil), g.list...)
+		for _, c := range g.classes {
+			out = append(out, c.members...)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+		g.all = out
 	}
-	out := append([]*Principal(nil), g.list...)
-	for _, c := range g.classes {
-		out = append(out, c.members...)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
-	return out
+	return g.all
 }
 
 // An ActionAccess is everyone who can perform one action on the key.
@@ -88,6 +96,9 @@ type GroupResult struct {
 func (ix *Index) Access(key *Key) *KeyAccess {
 	ka := &KeyAccess{ix: ix, Key: key, actions: map[string]*ActionAccess{}, whoCan: map[string]*WhoCanResult{}}
 	ka.groups = ix.groupsFor(key)
+	for _, g := range ka.groups {
+		g.members() // built here, read concurrently later
+	}
 	ka.symbols = ix.symbolsOf(key)
 	return ka
 }
@@ -202,13 +213,16 @@ func (ix *Index) groupsFor(key *Key) []*group {
 			}
 		}
 	}
-	covered := ix.coveredStatements(key)
+	var covered []bool // computed when a class is first reached
 	personal := personalKeyConditions(key)
 	variables := f.personal && personalVariables(key)
 	byKey := map[string]*group{}
 	for _, pr := range ix.profiles {
 		if !f.wildcard && !f.accounts[pr.acct.inv.ID] {
 			continue
+		}
+		if covered == nil {
+			covered = ix.coveredStatements(key)
 		}
 		for _, c := range pr.classes {
 			rel, allows := relevant(c.kms, covered, ix.stmts)
@@ -291,11 +305,15 @@ func relevant(kms []int, covered []bool, stmts []*policy.Statement) ([]int, bool
 }
 
 // coveredStatements marks the identity statements whose resources can
-// include the key.
+// include the key: those that name its ARN exactly (found in an index),
+// and those with patterns that match it.
 func (ix *Index) coveredStatements(key *Key) []bool {
 	out := make([]bool, len(ix.stmts))
-	for id, s := range ix.stmts {
-		out[id] = mayCover(s, key.ARN)
+	for _, id := range ix.exactStmts[foldARN(key.ARN)] {
+		out[id] = true
+	}
+	for _, id := range ix.patternStmts {
+		out[id] = mayCover(ix.stmts[id], key.ARN)
 	}
 	return out
 }
@@ -372,4 +390,24 @@ func (ka *KeyAccess) For(action string, p *Principal) engine.Result {
 		return noPath
 	}
 	return g.ask(ka).decide(action)
+}
+
+// Members is every principal of the inventory the action's answer lists,
+// each with its decision, by kind (root, users, roles) then ARN; cheaper
+// than WhoCan when only the principals of the inventory matter.
+func (aa *ActionAccess) Members() []Member {
+	var out []Member
+	for i := range aa.Groups {
+		for _, p := range aa.Groups[i].Members {
+			out = append(out, Member{Principal: p, Result: &aa.Groups[i].Result})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Principal.rank < out[j].Principal.rank })
+	return out
+}
+
+// A Member is a principal of the inventory with its decision.
+type Member struct {
+	Principal *Principal
+	Result    *engine.Result
 }

@@ -264,3 +264,38 @@ func personalConditions(d *policy.Document) bool {
 	}
 	return false
 }
+
+// indexStatements sorts the numbered identity statements into those that
+// name fixed key ARNs only, indexed by ARN, and the others, so that a key
+// meets only the statements that can reach it.
+func (ix *Index) indexStatements() {
+	ix.exactStmts = map[string][]int{}
+	for id, s := range ix.stmts {
+		exact := s.Resource != nil
+		for _, r := range s.Resource {
+			if strings.ContainsAny(r, "*?") || strings.Contains(r, "${") {
+				exact = false
+				break
+			}
+		}
+		if !exact {
+			ix.patternStmts = append(ix.patternStmts, id)
+			continue
+		}
+		for _, r := range s.Resource {
+			ix.exactStmts[foldARN(r)] = append(ix.exactStmts[foldARN(r)], id)
+		}
+	}
+}
+
+// foldARN lower-cases the fields of an ARN before the resource part, which
+// IAM compares without regard to case.
+func foldARN(s string) string {
+	i, n := 0, 0
+	for ; i < len(s) && n < 5; i++ {
+		if s[i] == ':' {
+			n++
+		}
+	}
+	return strings.ToLower(s[:i]) + s[i:]
+}

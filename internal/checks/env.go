@@ -145,14 +145,14 @@ func (env *Env) keyEnv(k *access.Key) *KeyEnv {
 
 func (ke *KeyEnv) release() { ke.inFlight.Delete(ke.Key) }
 
-// whoCan answers who-can for a key: from the shared answers of a key whose
+// accessOf is a key's access answers: the shared ones of a key whose
 // checks are running, else computed afresh (a variant of a key that a
 // check built).
-func (env *Env) whoCan(k *access.Key, action string) (*access.WhoCanResult, error) {
+func (env *Env) accessOf(k *access.Key) *access.KeyAccess {
 	if ka, ok := env.inFlight.Load(k); ok {
-		return ka.(*access.KeyAccess).WhoCan(action)
+		return ka.(*access.KeyAccess)
 	}
-	return env.Index.Access(k).WhoCan(action)
+	return env.Index.Access(k)
 }
 
 // SortFindings orders findings by check, resource, principal, policy and

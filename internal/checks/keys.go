@@ -124,25 +124,20 @@ func unconditionalCallers(env *Env, k *access.Key, action string) (who []string,
 // conditions, only under conditions (each with them, "ARN (if …)"), or
 // Unknown.
 func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional, unknown []string, err error) {
-	res, err := env.whoCan(k, action)
-	if err != nil {
-		return nil, nil, nil, err
+	if info := awsfacts.LookupKMS(action); info == nil || info.Resource == awsfacts.NoResource {
+		return nil, nil, nil, fmt.Errorf("%q is not a KMS action on a key", action)
 	}
-	for _, e := range res.Entries {
-		switch e.Kind {
-		case access.KindRoot, access.KindUser, access.KindRole:
-		default:
-			continue
-		}
+	for _, m := range env.accessOf(k).Action(action).Members() {
+		r := m.Result
 		switch {
-		case e.Decision == engine.Allow && !e.Result.OnRequest():
+		case r.Decision == engine.Allow && !r.OnRequest():
 			// An Allow qualified only by inputs that were not read
 			// stands: they can only take access away.
-			who = append(who, e.Principal)
-		case e.Decision == engine.Allow:
-			conditional = append(conditional, e.Principal+" (if "+strings.Join(requestConditions(e.Result), " and ")+")")
-		case e.Decision == engine.Unknown:
-			unknown = append(unknown, e.Principal+": "+strings.Join(e.Result.Missing, "; "))
+			who = append(who, m.Principal.ARN)
+		case r.Decision == engine.Allow:
+			conditional = append(conditional, m.Principal.ARN+" (if "+strings.Join(requestConditions(*r), " and ")+")")
+		case r.Decision == engine.Unknown:
+			unknown = append(unknown, m.Principal.ARN+": "+strings.Join(r.Missing, "; "))
 		}
 	}
 	return who, conditional, unknown, nil

@@ -17,6 +17,7 @@ const maxDerived = 12
 // requests with one context.
 type reqContext struct {
 	given    map[string]Value
+	resource map[string]Value
 	derived  [maxDerived]derivedKey
 	nDerived int
 	open     bool
@@ -52,7 +53,11 @@ func (v keyPolicyView) Lookup(k string) ([]string, bool, policy.Presence) {
 
 // Lookup implements policy.Context.
 func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
-	if v, ok := r.given[k]; ok {
+	v, ok := r.given[k]
+	if !ok {
+		v, ok = r.resource[k]
+	}
+	if ok {
 		vs, list, p := v.Presence()
 		// A multivalued key given as a single string is still a set.
 		return vs, list || (p == policy.Present && awsfacts.Multivalued[k]), p
@@ -109,6 +114,7 @@ func (r *reqContext) init(req *Request, c *caller, callerAccountKey bool) {
 			break
 		}
 	}
+	r.resource = req.ResourceContext
 	r.open = req.Open
 	r.absent = req.Absent
 	set := func(k string, v Value) {

@@ -346,6 +346,11 @@ type Request struct {
 	// Context holds request context keys (any case). Keys derivable from
 	// the principal are filled in when absent; given values win.
 	Context map[string]Value
+	// ResourceContext holds the keys that describe the resource (lower
+	// case: kms:keyspec, aws:resourcetag/…, kms:resourcealiases),
+	// consulted after Context. It lets many requests about one key share
+	// one map.
+	ResourceContext map[string]Value
 	// Open makes keys that are neither given nor derivable unknown rather
 	// than absent.
 	Open bool
