@@ -36,6 +36,10 @@ var allowed = map[string][]string{
 	"internal/iac/terraform":      {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	"internal/iac/cloudformation": {"internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
+	// Benchmark fixtures: generated accounts, as snapshots and exports.
+	"internal/accountgen":            {"internal/inventory", "internal/policy", "internal/awsfacts", "internal/posjson"},
+	"internal/accountgen/genaccount": {"internal/accountgen", "internal/inventory"},
+
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks":     {"internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
