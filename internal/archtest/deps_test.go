@@ -37,6 +37,10 @@ var allowed = map[string][]string{
 	"internal/iac/terraform":      {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	"internal/iac/cloudformation": {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
+	// Benchmark fixtures: generated accounts, as snapshots and exports.
+	"internal/accountgen":            {"internal/inventory", "internal/policy", "internal/awsfacts", "internal/posjson"},
+	"internal/accountgen/genaccount": {"internal/accountgen", "internal/inventory"},
+
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
