@@ -223,7 +223,12 @@ func newPrincipal(p inventory.Principal, acct *account, kind Kind, arnS, name, p
 	var err error
 	out.Identity, err = p.IdentityPolicies()
 	if err != nil {
-		out.IdentityGap = &engine.Gap{Input: engine.InputIdentity, Owner: arnS, Reason: firstLine(err)}
+		reason := firstLine(err)
+		if in := p.Incomplete(); in != nil {
+			// The principal's own mark says it best.
+			reason = gapReason(in, err)
+		}
+		out.IdentityGap = &engine.Gap{Input: engine.InputIdentity, Owner: arnS, Reason: reason}
 	}
 	out.Boundary, err = p.Boundary()
 	if err != nil {

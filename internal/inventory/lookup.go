@@ -328,3 +328,15 @@ func (s *Snapshot) BucketKey(name string) (*Key, error) {
 	}
 	return k, nil
 }
+
+// Incomplete is the principal's own mark: its details could not all be
+// read (nil when they were).
+func (p Principal) Incomplete() *Incomplete {
+	if p.Role != nil {
+		return p.Role.Incomplete
+	}
+	if p.User != nil {
+		return p.User.Incomplete
+	}
+	return nil
+}
