@@ -40,12 +40,8 @@ type askOptions struct {
 // askPrincipal prepares questions of an inventory principal (caller is its
 // ARN, or a session of its role) about a key (nil for actions without one).
 func (ix *Index) askPrincipal(caller string, p *Principal, key *Key, resource string, o askOptions) *asker {
-	a := &asker{}
+	a, m, absent := ix.newAsker(key, resource, o)
 	a.req.Principal = caller
-	a.req.Resource = resource
-	m := map[string]engine.Value{}
-	var absent []string
-	ix.keyInputs(a, m, &absent, key, o)
 	a.pol.Identity, a.pol.Boundary = p.Identity, p.Boundary
 	a.pol.Unread.Identity, a.pol.Unread.Boundary = p.IdentityGap, p.BoundaryGap
 	a.pol.SCPs, a.pol.Unread.SCPs = p.acct.scps, p.acct.scpGap
@@ -69,12 +65,8 @@ func (ix *Index) askPrincipal(caller string, p *Principal, key *Key, resource st
 // choose. The SCPs of its account apply when the account is in the
 // inventory.
 func (ix *Index) askExternal(caller string, key *Key, resource string, o askOptions) *asker {
-	a := &asker{}
+	a, m, absent := ix.newAsker(key, resource, o)
 	a.req.Principal = caller
-	a.req.Resource = resource
-	m := map[string]engine.Value{}
-	var absent []string
-	ix.keyInputs(a, m, &absent, key, o)
 	if !arn.IsServicePrincipal(caller) {
 		a.pol.IdentityOpen = true
 		acctID := arn.Account(caller)
@@ -95,12 +87,8 @@ func (ix *Index) askExternal(caller string, key *Key, resource string, o askOpti
 // its identity policies exist but were not read (principals missing from
 // an incomplete IAM listing); otherwise they are its own to choose.
 func (ix *Index) askSymbol(sym *engine.Symbol, identityGap *engine.Gap, key *Key, resource string, o askOptions) *asker {
-	a := &asker{}
+	a, m, absent := ix.newAsker(key, resource, o)
 	a.req.Caller = sym
-	a.req.Resource = resource
-	m := map[string]engine.Value{}
-	var absent []string
-	ix.keyInputs(a, m, &absent, key, o)
 	if identityGap != nil {
 		a.pol.Unread.Identity = identityGap
 	} else {
@@ -111,6 +99,18 @@ func (ix *Index) askSymbol(sym *engine.Symbol, identityGap *engine.Gap, key *Key
 	}
 	a.finish(m, absent, o)
 	return a
+}
+
+// newAsker starts a question about a key (nil for actions without one) or
+// another resource: the key's inputs are in, the caller's are the
+// caller's to add to the asker and to the context m and absent keys.
+func (ix *Index) newAsker(key *Key, resource string, o askOptions) (*asker, map[string]engine.Value, []string) {
+	a := &asker{}
+	a.req.Resource = resource
+	m := map[string]engine.Value{}
+	var absent []string
+	ix.keyInputs(a, m, &absent, key, o)
+	return a, m, absent
 }
 
 // keyInputs fills in what the key brings: its policy, grants and RCPs,

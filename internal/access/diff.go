@@ -114,7 +114,9 @@ type affected struct {
 func (ix *Index) affectedGroups(key *Key, reach *reach) *affected {
 	out := &affected{}
 	for _, g := range ix.groupsFor(key) {
-		if reach.affects(g.members()[0]) {
+		// A change that reaches one member (a role the edit names)
+		// may leave the others of its group alone: any one suffices.
+		if slices.ContainsFunc(g.members(), reach.affects) {
 			out.groups = append(out.groups, g)
 			out.askers = append(out.askers, ix.askPrincipal(g.rep.ARN, g.rep, key, key.ARN, askOptions{listing: true}))
 		}
@@ -212,7 +214,7 @@ func changedReach(before, after *Key) *reach {
 		for _, v := range p.AWS {
 			if a := arn.AccountOfPrincipal(v); a != "" {
 				r.accounts[a] = true
-			} else if !containsString(r.facts.named, v) {
+			} else if !slices.Contains(r.facts.named, v) {
 				r.facts.named = append(r.facts.named, v)
 			}
 		}
@@ -304,6 +306,11 @@ func (ix *Index) IdentityDiff(old, new *policy.Document, actions []string) []Cha
 		}
 	}
 	stmts := append(kmsOf(old), kmsOf(new)...)
+	// A new policy that tests principal tags (which the profiles may not
+	// hold) or resolves personal variables splits every class.
+	newTags := map[string]bool{}
+	addTagKeys(newTags, new)
+	alone := len(newTags) > 0 || usesVariables(new)
 	var out []Change
 	for _, k := range ix.keys {
 		covered := false
@@ -323,7 +330,7 @@ func (ix *Index) IdentityDiff(old, new *policy.Document, actions []string) []Cha
 			var units [][]*Principal
 			var rest []*Principal
 			for _, m := range c.members {
-				if c.alone || k.facts.personal || k.facts.names(m) {
+				if c.alone || alone || k.facts.personal || k.facts.names(m) {
 					units = append(units, []*Principal{m})
 				} else {
 					rest = append(rest, m)

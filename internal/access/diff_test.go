@@ -90,6 +90,15 @@ func edits(t *testing.T, rng *rand.Rand, ix *Index, k *Key) []*Key {
 	grown := *k.Policy
 	grown.Statements = append(append([]*policy.Statement(nil), stmts...), d.Statements...)
 	out = append(out, k.WithPolicy(&grown))
+	// A tag no policy of the account tests: principals of one profile
+	// no longer decide alike.
+	tagged, err := policy.Parse("tagged", []byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/costcenter":"cc1"}}}}`), policy.Resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTag := *k.Policy
+	withTag.Statements = append(append([]*policy.Statement(nil), stmts...), tagged.Statements...)
+	out = append(out, k.WithPolicy(&withTag))
 	narrow := *k.Policy
 	narrow.Statements = nil
 	for _, s := range stmts {
@@ -118,7 +127,12 @@ func edits(t *testing.T, rng *rand.Rand, ix *Index, k *Key) []*Key {
 func TestIdentityDiffMatchesPlainEvaluation(t *testing.T) {
 	t.Parallel()
 	actions := []string{"kms:Decrypt", "kms:Encrypt", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"}
-	narrowed := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000001"}}`
+	narrowed := []string{
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000001"}}`,
+		// A tag no policy of the account tests: the holders of the
+		// policy no longer decide alike.
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/costcenter":"cc1"}}}}`,
+	}
 	for seed := uint64(1); seed <= 10; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			t.Parallel()
@@ -129,12 +143,12 @@ func TestIdentityDiffMatchesPlainEvaluation(t *testing.T) {
 					t.Error("no edit changed any access: the comparison proves nothing")
 				}
 			}()
-			for _, mp := range ix.Snapshot.Accounts[0].Policies[:3] {
+			for i, mp := range ix.Snapshot.Accounts[0].Policies[:4] {
 				old, err := mp.ParseDocument()
 				if err != nil {
 					t.Fatal(err)
 				}
-				nd, err := policy.Parse("narrowed", []byte(narrowed), policy.Identity)
+				nd, err := policy.Parse("narrowed", []byte(narrowed[i%len(narrowed)]), policy.Identity)
 				if err != nil {
 					t.Fatal(err)
 				}

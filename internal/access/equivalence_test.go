@@ -89,6 +89,15 @@ func randomAccount(t testing.TB, seed uint64) *inventory.Snapshot {
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}}`,
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`,
 		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["kms:CreateGrant","kms:RetireGrant"],"Resource":"*"}}`,
+		// Attribute-based: the principal's tag, shared by principals
+		// with the same tag value; one tag key tested by identity
+		// policies only.
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}"}}}}`,
+		// A personal variable: each user decides alone.
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/owner":"${aws:username}"}}}}`,
+		// A personal variable outside KMS, beside a KMS statement.
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"},{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}`,
 	}
 	var snap inventory.Snapshot
 	snap.Version = inventory.FormatVersion
@@ -109,7 +118,7 @@ func randomAccount(t testing.TB, seed uint64) *inventory.Snapshot {
 		boundary := &inventory.ManagedPolicy{ARN: "arn:aws:iam::" + id + ":policy/boundary", Name: "boundary", Document: doc(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["kms:Decrypt","s3:*"],"Resource":"*"}}`)}
 		a.Policies = append(a.Policies, boundary)
 		a.Groups = []*inventory.Group{{ARN: "arn:aws:iam::" + id + ":group/g", Name: "g", AttachedPolicies: []string{policies[0].ARN}}}
-		for i := 0; i < 12; i++ {
+		for i := 0; i < 30; i++ {
 			name := pick("app-", "batch-", "admin-") + fmt.Sprint(i)
 			attached := []string{policies[rng.IntN(5)].ARN}
 			if rng.IntN(2) == 0 {
@@ -118,6 +127,13 @@ func randomAccount(t testing.TB, seed uint64) *inventory.Snapshot {
 			var tags []inventory.Tag
 			if rng.IntN(2) == 0 {
 				tags = []inventory.Tag{{Key: "team", Value: pick("blue", "red")}, {Key: "Name", Value: name}}
+			}
+			if rng.IntN(2) == 0 {
+				tags = append(tags, inventory.Tag{Key: "project", Value: pick("ledger", "search")})
+			}
+			if rng.IntN(2) == 0 {
+				// Tested by no policy of the account (diff_test edits).
+				tags = append(tags, inventory.Tag{Key: "CostCenter", Value: pick("cc1", "cc2")})
 			}
 			if i%4 == 3 {
 				u := &inventory.User{ARN: "arn:aws:iam::" + id + ":user/" + name, Name: name, Path: "/", AttachedPolicies: attached, Tags: tags}
@@ -141,7 +157,9 @@ func randomAccount(t testing.TB, seed uint64) *inventory.Snapshot {
 		}
 		for i := 0; i < 4; i++ {
 			k := &inventory.Key{ARN: keyARN(id, i), ID: fmt.Sprint(i), Region: "us-east-1", Account: id,
-				Metadata: &inventory.KeyMetadata{State: "Enabled", Enabled: true, KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"}}
+				Metadata: &inventory.KeyMetadata{State: "Enabled", Enabled: true, KeySpec: "SYMMETRIC_DEFAULT", KeyUsage: "ENCRYPT_DECRYPT", Manager: "CUSTOMER"},
+				Tags: []inventory.Tag{{Key: "team", Value: pick("blue", "red")}, {Key: "project", Value: pick("ledger", "search")},
+					{Key: "owner", Value: pick("app-3", "batch-3", "admin-7", "app-11")}}}
 			role := a.Roles[rng.IntN(len(a.Roles))].ARN
 			stmts := []string{fmt.Sprintf(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"kms:*","Resource":"*"}`, id)}
 			switch rng.IntN(7) {

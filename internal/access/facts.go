@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/arn"
@@ -35,12 +36,12 @@ func factsOf(k *Key) *keyFacts {
 		switch {
 		case v == "" || v == "*":
 		case arn.IsServicePrincipal(v):
-			if !containsString(f.services, v) {
+			if !slices.Contains(f.services, v) {
 				f.services = append(f.services, v)
 			}
 		case arn.AccountOfPrincipal(v) != "":
 		default:
-			if !containsString(f.named, v) {
+			if !slices.Contains(f.named, v) {
 				f.named = append(f.named, v)
 			}
 		}
@@ -102,15 +103,6 @@ func (f *keyFacts) names(p *Principal) bool {
 			return true
 		}
 		if s, ok := arn.ParseSession(v); ok && s.Role == p.Name && s.Account == p.Account {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

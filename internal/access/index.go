@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/engine"
@@ -24,12 +25,28 @@ type Index struct {
 	keys       []*Key
 	keyByARN   map[string]*Key
 	profiles   []*profile
-	// tagKeys are the principal tag keys (lower case) some policy tests:
-	// only those tell principals apart.
+	// tagKeys are the principal tag keys (lower case) that a policy
+	// applying to every principal tests (an SCP, an RCP, a key policy):
+	// only those, and the ones a principal's own policies test, tell
+	// principals apart.
 	tagKeys map[string]bool
 	// stmtIDs numbers every identity statement that covers a KMS action
 	// on a key, for the per-key coverage sets.
 	stmtIDs map[*policy.Statement]int
+	// stmtClasses are, for each numbered statement, the classes whose
+	// policies hold it; openProfiles are the profiles a delegating
+	// key reaches without an Allow of their own (root users, principals
+	// with unread identity policies).
+	stmtClasses  [][]*class
+	openProfiles []*profile
+	// coverages are the partitions of the classes for the keys of one
+	// coverage (groups.go).
+	coverageMu sync.Mutex
+	coverages  map[string]*coverage
+	// covers marks, for an action, the numbered statements that cover
+	// it (coverAction).
+	coverMu sync.Mutex
+	covers  map[string][]bool
 	stmts   []*policy.Statement
 	// exactStmts indexes the statements whose Resource names only fixed
 	// ARNs, by ARN; patternStmts are the others (wildcards, variables,
@@ -131,7 +148,7 @@ func New(snap *inventory.Snapshot) (*Index, error) {
 		return nil, errors.New("the snapshot holds no account")
 	}
 	ix := &Index{Snapshot: snap, accounts: map[string]*account{}, byARN: map[string]*Principal{},
-		roleByName: map[string]*Principal{}, keyByARN: map[string]*Key{}, tagKeys: map[string]bool{}, stmtIDs: map[*policy.Statement]int{}}
+		roleByName: map[string]*Principal{}, keyByARN: map[string]*Key{}, tagKeys: map[string]bool{}, stmtIDs: map[*policy.Statement]int{}, coverages: map[string]*coverage{}}
 	for _, a := range snap.Accounts {
 		acct := newAccount(a)
 		ix.accounts[a.ID] = acct

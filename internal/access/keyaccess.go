@@ -1,14 +1,9 @@
 package access
 
 import (
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 
-	"github.com/keywarden/keywarden/internal/arn"
 	"github.com/keywarden/keywarden/internal/engine"
-	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // KeyAccess answers who can do what with one key. The principals of the
@@ -36,44 +31,6 @@ type KeyAccess struct {
 	byMember map[*Principal]*group
 }
 
-// A group is principals of the inventory that decide alike on the key.
-// Its members are built when the KeyAccess is made and only read after.
-type group struct {
-	rep     *Principal
-	classes []*class
-	// list holds the members instead of classes when the key policy's
-	// conditions on principals' ARNs split classes.
-	list []*Principal
-	// single is set for a principal that decides alone: the key names
-	// it, its policies resolve variables, or the key policy tests its ARN.
-	single *Principal
-	once   sync.Once
-	asker  *asker
-	// all is members(), kept once computed.
-	all []*Principal
-}
-
-// members returns the group's principals, sorted by ARN.
-func (g *group) members() []*Principal {
-	if g.all != nil {
-		return g.all
-	}
-	switch {
-	case g.single != nil:
-		g.all = []*Principal{g.single}
-	case len(g.list) == 0 && len(g.classes) == 1:
-		g.all = g.classes[0].members
-	default:
-		out := append([]*Principal(nil), g.list...)
-		for _, c := range g.classes {
-			out = append(out, c.members...)
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
-		g.all = out
-	}
-	return g.all
-}
-
 // An ActionAccess is everyone who can perform one action on the key.
 type ActionAccess struct {
 	Action string
@@ -86,9 +43,12 @@ type ActionAccess struct {
 
 // A GroupResult is a decision that several principals share.
 type GroupResult struct {
-	Members []*Principal
-	Result  engine.Result
+	group  *group
+	Result engine.Result
 }
+
+// Members are the principals that share the decision, by kind then ARN.
+func (gr *GroupResult) Members() []*Principal { return gr.group.members() }
 
 // Access prepares the answers about one key. It does not keep them: the
 // caller holds the KeyAccess as long as it asks about the key, so that a
@@ -96,9 +56,6 @@ type GroupResult struct {
 func (ix *Index) Access(key *Key) *KeyAccess {
 	ka := &KeyAccess{ix: ix, Key: key, actions: map[string]*ActionAccess{}, whoCan: map[string]*WhoCanResult{}}
 	ka.groups = ix.groupsFor(key)
-	for _, g := range ka.groups {
-		g.members() // built here, read concurrently later
-	}
 	ka.symbols = ix.symbolsOf(key)
 	return ka
 }
@@ -134,18 +91,34 @@ func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
 		return aa
 	}
 	aa = &ActionAccess{Action: action}
+	covers := ka.ix.coverAction(action)
+	decided := map[string]engine.Result{}
+	var b []byte
 	for _, g := range ka.groups {
 		if outside && g.rep.Account == ka.Key.Inv.Account {
 			continue
 		}
-		r := g.ask(ka).decide(action)
+		// Groups that differ only in statements that do not cover the
+		// action decide it alike: the engine never cites a statement
+		// that does not apply.
+		var r engine.Result
+		if g.single != nil {
+			r = g.ask(ka).decide(action)
+		} else {
+			b = g.actionKey(b[:0], covers)
+			var ok bool
+			if r, ok = decided[string(b)]; !ok {
+				r = g.ask(ka).decide(action)
+				decided[string(b)] = r
+			}
+		}
 		if ka.Key.Policy == nil && r.Decision == engine.Unknown && !citesGrant(r) {
 			// Every principal's answer needs the key policy: one
 			// symbolic entry says so (symbolsOf).
 			continue
 		}
 		if r.Decision == engine.Allow || r.Decision == engine.Unknown {
-			aa.Groups = append(aa.Groups, GroupResult{Members: g.members(), Result: r})
+			aa.Groups = append(aa.Groups, GroupResult{group: g, Result: r})
 		}
 	}
 	for _, s := range ka.symbols {
@@ -182,186 +155,6 @@ func (g *group) ask(ka *KeyAccess) *asker {
 	return g.asker
 }
 
-// groupsFor splits the principals something on the key can reach into
-// groups that decide alike.
-func (ix *Index) groupsFor(key *Key) []*group {
-	f := key.facts
-	var out []*group
-	singles := map[*Principal]bool{}
-	split := map[*class]bool{} // classes with a member that decides alone
-	single := func(p *Principal) {
-		if !singles[p] {
-			singles[p] = true
-			split[p.class] = true
-			out = append(out, &group{rep: p, single: p})
-		}
-	}
-	// Principals the key names decide alone.
-	for _, v := range f.named {
-		if p, ok := ix.byARN[v]; ok {
-			single(p)
-			continue
-		}
-		if k, name, ok := arn.IAMName(v); ok && k == "role" {
-			if p, ok := ix.roleByName[arn.Account(v)+"/"+name]; ok {
-				single(p)
-			}
-		}
-		if s, ok := arn.ParseSession(v); ok {
-			if p, ok := ix.roleByName[s.Account+"/"+s.Role]; ok {
-				single(p)
-			}
-		}
-	}
-	var covered []bool // computed when a class is first reached
-	personal := personalKeyConditions(key)
-	variables := f.personal && personalVariables(key)
-	byKey := map[string]*group{}
-	for _, pr := range ix.profiles {
-		if !f.wildcard && !f.accounts[pr.acct.inv.ID] {
-			continue
-		}
-		if covered == nil {
-			covered = ix.coveredStatements(key)
-		}
-		for _, c := range pr.classes {
-			rel, allows := relevant(c.kms, covered, ix.stmts)
-			if !f.wildcard && !allows && pr.kind != KindRoot && !pr.identityGap {
-				// Delegation needs an identity Allow that covers the key.
-				continue
-			}
-			if c.alone || variables {
-				for _, p := range c.members {
-					single(p)
-				}
-				continue
-			}
-			if len(personal) == 0 && !split[c] {
-				// The whole class decides alike: one key for it.
-				gk := groupKey(pr.id, rel, nil, nil)
-				g := byKey[gk]
-				if g == nil {
-					g = &group{rep: c.members[0]}
-					byKey[gk] = g
-					out = append(out, g)
-				}
-				g.classes = append(g.classes, c)
-				continue
-			}
-			// The key tests principals' ARNs, or names some members:
-			// the class splits.
-			for _, p := range c.members {
-				if singles[p] {
-					continue
-				}
-				gk := groupKey(pr.id, rel, p, personal)
-				g := byKey[gk]
-				if g == nil {
-					g = &group{rep: p}
-					byKey[gk] = g
-					out = append(out, g)
-				}
-				g.list = append(g.list, p)
-			}
-		}
-	}
-	return out
-}
-
-// groupKey is what a principal's decisions on a key depend on: its
-// profile, its identity statements that can reach the key, and how the
-// key policy's conditions on its ARN come out for it.
-func groupKey(profileID int, rel []int, p *Principal, personal []*policy.Condition) string {
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(profileID))
-	for _, id := range rel {
-		b.WriteByte('|')
-		b.WriteString(strconv.Itoa(id))
-	}
-	if len(personal) > 0 {
-		b.WriteByte('#')
-		ctx := ownContext(p)
-		for _, c := range personal {
-			b.WriteByte("ftu"[c.Eval(ctx)])
-		}
-	}
-	return b.String()
-}
-
-// relevant returns the statements of a class that can reach the key, and
-// whether one of them is an Allow.
-func relevant(kms []int, covered []bool, stmts []*policy.Statement) ([]int, bool) {
-	var out []int
-	allows := false
-	for _, id := range kms {
-		if covered[id] {
-			out = append(out, id)
-			if stmts[id].Effect == policy.Allow {
-				allows = true
-			}
-		}
-	}
-	return out, allows
-}
-
-// coveredStatements marks the identity statements whose resources can
-// include the key: those that name its ARN exactly (found in an index),
-// and those with patterns that match it.
-func (ix *Index) coveredStatements(key *Key) []bool {
-	out := make([]bool, len(ix.stmts))
-	for _, id := range ix.exactStmts[foldARN(key.ARN)] {
-		out[id] = true
-	}
-	for _, id := range ix.patternStmts {
-		out[id] = mayCover(ix.stmts[id], key.ARN)
-	}
-	return out
-}
-
-// mayCover reports whether a statement's resources could include the key.
-func mayCover(s *policy.Statement, keyARN string) bool {
-	if s.Resource == nil {
-		return true // NotResource: let the engine decide
-	}
-	for _, r := range s.Resource {
-		if strings.Contains(r, "${") || policy.MatchResource(r, keyARN) {
-			return true
-		}
-	}
-	return false
-}
-
-// personalKeyConditions are the conditions of the key policy and the RCPs
-// of the key's account that test the caller's ARN or user name.
-func personalKeyConditions(key *Key) []*policy.Condition {
-	var out []*policy.Condition
-	add := func(d *policy.Document) {
-		if d == nil {
-			return
-		}
-		for _, s := range d.Statements {
-			for _, c := range s.Conditions {
-				if principalKeys[c.LowerKey()] {
-					out = append(out, c)
-				}
-			}
-		}
-	}
-	add(key.Policy)
-	if key.acct != nil {
-		for _, l := range key.acct.rcps {
-			for _, d := range l {
-				add(d)
-			}
-		}
-	}
-	return out
-}
-
-// personalVariables reports whether the key policy resolves policy
-// variables, whose values differ between principals.
-func personalVariables(key *Key) bool { return usesVariables(key.Policy) }
-
 // For decides the action for one principal of the inventory, from the
 // group it belongs to on this key; a principal that nothing on the key
 // reaches is denied.
@@ -376,7 +169,7 @@ func (ka *KeyAccess) For(action string, p *Principal) engine.Result {
 			for _, m := range g.list {
 				ka.byMember[m] = g
 			}
-			for _, c := range g.classes {
+			for _, c := range g.classList() {
 				ka.byClass[c] = g
 			}
 		}
@@ -396,13 +189,12 @@ func (ka *KeyAccess) For(action string, p *Principal) engine.Result {
 // each with its decision, by kind (root, users, roles) then ARN; cheaper
 // than WhoCan when only the principals of the inventory matter.
 func (aa *ActionAccess) Members() []Member {
-	var out []Member
+	runs := make([][]*Principal, len(aa.Groups))
 	for i := range aa.Groups {
-		for _, p := range aa.Groups[i].Members {
-			out = append(out, Member{Principal: p, Result: &aa.Groups[i].Result})
-		}
+		runs[i] = aa.Groups[i].Members()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Principal.rank < out[j].Principal.rank })
+	out := make([]Member, 0, runLen(runs))
+	mergeRuns(runs, func(i int, p *Principal) { out = append(out, Member{Principal: p, Result: &aa.Groups[i].Result}) })
 	return out
 }
 

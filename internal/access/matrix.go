@@ -220,7 +220,7 @@ func (ix *Index) KeyCells(ka *KeyAccess) []Cell {
 		for _, a := range list {
 			aa := ka.Action(a)
 			for _, g := range aa.Groups {
-				for _, p := range g.Members {
+				for _, p := range g.Members() {
 					c := cell(p.ARN, func() Cell { return Cell{Principal: p.ARN, Kind: p.Kind, Key: ka.Key.ARN} })
 					record(c, a, g.Result, admin)
 				}

@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,8 +45,13 @@ type class struct {
 	// action on a key, Allow and Deny.
 	kms     []int
 	members []*Principal
-	// alone is set when the members' policies resolve policy variables:
-	// each member then decides on its own.
+	// seq numbers classes as they were made; by profile, then seq, is the
+	// order of a key's groups.
+	seq int
+	// alone is set when the members' KMS statements resolve a policy
+	// variable whose value is the principal's own (its name, its ARN), or
+	// an unread policy of theirs is named in their answers: each member
+	// then decides on its own.
 	alone bool
 }
 
@@ -54,39 +60,44 @@ type class struct {
 // and enter its profile.
 var principalKeys = map[string]bool{"aws:principalarn": true, "aws:username": true}
 
+// collectTagKeys gathers the principal tag keys that the policies which
+// apply to every principal test (SCPs, RCPs, key policies); the tags its
+// own policies test enter a principal's profile too (profileKey).
 func (ix *Index) collectTagKeys() {
-	add := func(d *policy.Document) {
-		if d == nil {
-			return
-		}
-		for _, s := range d.Statements {
-			for _, c := range s.Conditions {
-				if k, ok := strings.CutPrefix(c.LowerKey(), "aws:principaltag/"); ok {
-					ix.tagKeys[k] = true
-				}
-			}
-		}
-	}
 	for _, a := range ix.accounts {
 		for _, l := range a.scps {
 			for _, d := range l {
-				add(d)
+				addTagKeys(ix.tagKeys, d)
 			}
 		}
 		for _, l := range a.rcps {
 			for _, d := range l {
-				add(d)
+				addTagKeys(ix.tagKeys, d)
 			}
 		}
 	}
-	for _, p := range ix.principals {
-		for _, d := range p.Identity {
-			add(d)
-		}
-		add(p.Boundary)
-	}
 	for _, k := range ix.keys {
-		add(k.Policy)
+		addTagKeys(ix.tagKeys, k.Policy)
+	}
+}
+
+// addTagKeys adds the principal tag keys (lower case) a policy tests, in
+// conditions or through policy variables.
+func addTagKeys(into map[string]bool, d *policy.Document) {
+	if d == nil {
+		return
+	}
+	for _, s := range d.Statements {
+		for _, c := range s.Conditions {
+			if k, ok := strings.CutPrefix(c.LowerKey(), "aws:principaltag/"); ok {
+				into[k] = true
+			}
+		}
+		for _, v := range s.VariableKeys() {
+			if k, ok := strings.CutPrefix(v, "aws:principaltag/"); ok {
+				into[k] = true
+			}
+		}
 	}
 }
 
@@ -100,13 +111,19 @@ func (ix *Index) buildProfiles() {
 		pr := profiles[pk]
 		if pr == nil {
 			pr = &profile{id: len(ix.profiles), acct: p.acct, kind: p.Kind, identityGap: p.IdentityGap != nil}
+			if pr.kind == KindRoot || pr.identityGap {
+				// Reached by delegation without an Allow of their own.
+				ix.openProfiles = append(ix.openProfiles, pr)
+			}
 			profiles[pk] = pr
 			ix.profiles = append(ix.profiles, pr)
 		}
 		p.profile = pr
 		var ck strings.Builder
 		fmt.Fprintf(&ck, "%d", pr.id)
-		alone := p.Kind == KindRoot
+		// The root user, and a principal with an unread policy (its
+		// answer names its own gap), decide alone.
+		alone := p.Kind == KindRoot || p.IdentityGap != nil || p.BoundaryGap != nil
 		for _, d := range p.Identity {
 			fmt.Fprintf(&ck, "|%p", d)
 			ids, ok := docKMS[d]
@@ -115,21 +132,33 @@ func (ix *Index) buildProfiles() {
 				docKMS[d] = ids
 			}
 			p.kms = append(p.kms, ids...)
-			if usesVariables(d) {
-				alone = true
+			for _, id := range ids {
+				if personalVariables(ix.stmts[id]) {
+					alone = true
+				}
 			}
 		}
-		if usesVariables(p.Boundary) {
-			alone = true
+		if p.Boundary != nil {
+			for _, s := range p.Boundary.Statements {
+				if coversKMS(s) && personalVariables(s) {
+					alone = true
+				}
+			}
 		}
 		if alone {
 			fmt.Fprintf(&ck, "|alone:%s", p.ARN)
 		}
 		c := classes[ck.String()]
 		if c == nil {
-			c = &class{profile: pr, kms: p.kms, alone: alone}
+			c = &class{profile: pr, kms: p.kms, alone: alone, seq: len(classes)}
 			classes[ck.String()] = c
 			pr.classes = append(pr.classes, c)
+			for len(ix.stmtClasses) < len(ix.stmts) {
+				ix.stmtClasses = append(ix.stmtClasses, nil)
+			}
+			for _, id := range slices.Compact(slices.Sorted(slices.Values(p.kms))) {
+				ix.stmtClasses[id] = append(ix.stmtClasses[id], c)
+			}
 		}
 		c.members = append(c.members, p)
 		p.class = c
@@ -150,8 +179,16 @@ func (ix *Index) profileKey(p *Principal) string {
 		b.WriteString("|pbgap:" + g.Reason)
 	}
 	var tags []string
+	var own map[string]bool
+	if len(p.Tags) > 0 {
+		own = map[string]bool{}
+		for _, d := range p.Identity {
+			addTagKeys(own, d)
+		}
+		addTagKeys(own, p.Boundary)
+	}
 	for _, t := range p.Tags {
-		if ix.tagKeys[strings.ToLower(t.Key)] {
+		if k := strings.ToLower(t.Key); ix.tagKeys[k] || own[k] {
 			tags = append(tags, strings.ToLower(t.Key)+"="+t.Value)
 		}
 	}
@@ -200,49 +237,102 @@ func ownContext(p *Principal) *policy.MapContext {
 func (ix *Index) kmsStatements(d *policy.Document) []int {
 	var out []int
 	for _, s := range d.Statements {
-		for i := range awsfacts.KMSActions {
-			a := &awsfacts.KMSActions[i]
-			if a.Resource != awsfacts.NoResource && s.MatchAction("kms:"+a.Name) {
-				id, ok := ix.stmtIDs[s]
-				if !ok {
-					id = len(ix.stmts)
-					ix.stmtIDs[s] = id
-					ix.stmts = append(ix.stmts, s)
-				}
-				out = append(out, id)
-				break
-			}
+		if !coversKMS(s) {
+			continue
 		}
+		id, ok := ix.stmtIDs[s]
+		if !ok {
+			id = len(ix.stmts)
+			ix.stmtIDs[s] = id
+			ix.stmts = append(ix.stmts, s)
+		}
+		out = append(out, id)
 	}
 	return out
 }
 
-// usesVariables reports whether a policy resolves policy variables, whose
-// values differ between principals.
-func usesVariables(d *policy.Document) bool {
-	if d == nil || !d.Variables() {
-		return false
+// coverAction marks the numbered statements that cover the action, built
+// once per action.
+func (ix *Index) coverAction(action string) []bool {
+	ix.coverMu.Lock()
+	defer ix.coverMu.Unlock()
+	if c, ok := ix.covers[action]; ok {
+		return c
 	}
-	for _, s := range d.Statements {
-		for _, r := range s.Resource {
-			if strings.Contains(r, "${") {
-				return true
-			}
-		}
-		for _, r := range s.NotResource {
-			if strings.Contains(r, "${") {
-				return true
-			}
-		}
-		for _, c := range s.Conditions {
-			for _, v := range c.Values {
-				if strings.Contains(v, "${") {
-					return true
-				}
-			}
+	c := make([]bool, len(ix.stmts))
+	for id, s := range ix.stmts {
+		c[id] = s.MatchAction(action)
+	}
+	if ix.covers == nil {
+		ix.covers = map[string][]bool{}
+	}
+	ix.covers[action] = c
+	return c
+}
+
+// coversKMS reports whether a statement covers some KMS action on a key.
+func coversKMS(s *policy.Statement) bool {
+	for i := range awsfacts.KMSActions {
+		a := &awsfacts.KMSActions[i]
+		if a.Resource != awsfacts.NoResource && s.MatchAction("kms:"+a.Name) {
+			return true
 		}
 	}
 	return false
+}
+
+// usesVariables reports whether a policy resolves a policy variable whose
+// value can differ between principals of one profile.
+func usesVariables(d *policy.Document) bool {
+	if d == nil {
+		return false
+	}
+	for _, s := range d.Statements {
+		if personalVariables(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// personalVariables reports whether a statement resolves a policy
+// variable whose value can differ between principals of one profile: a
+// principal's ARN, name or ID, its session's attributes, or any key not
+// known to be shared. The principal's tags are shared (a profile holds
+// the values of the tags policies use, collectTagKeys), and so are the
+// keys of its account, of the key and of the request, which are the same
+// for every principal asked one question.
+func personalVariables(s *policy.Statement) bool {
+	for _, k := range s.VariableKeys() {
+		if !sharedVariable(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedVariables are the condition keys whose value is the same for every
+// principal of one profile asked one question.
+var sharedVariables = map[string]bool{
+	"aws:principalaccount": true, "aws:principalorgid": true, "aws:principalorgpaths": true,
+	"aws:principaltype": true, "aws:principalisawsservice": true, "aws:principalservicename": true,
+	"aws:principalservicenamelist": true, "aws:resourceaccount": true, "aws:resourceorgid": true,
+	"aws:resourceorgpaths": true, "aws:requestedregion": true, "aws:sourceip": true,
+	"aws:currenttime": true, "aws:epochtime": true, "aws:securetransport": true,
+	"aws:viaawsservice": true, "aws:calledvia": true, "aws:calledviafirst": true,
+	"aws:calledvialast": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:vpcsourceip": true,
+	"aws:referer": true, "aws:useragent": true, "aws:multifactorauthpresent": true,
+	"aws:tagkeys": true, "aws:sourceaccount": true, "aws:sourceorgid": true,
+	"aws:sourceorgpaths": true, "aws:sourcearn": true,
+}
+
+func sharedVariable(k string) bool {
+	for _, prefix := range []string{"aws:principaltag/", "aws:resourcetag/", "aws:requesttag/", "kms:"} {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return sharedVariables[k]
 }
 
 // personalConditions reports whether a resource-based policy tests keys

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -172,7 +173,7 @@ func (ix *Index) outsiders(key *Key) []*symbolic {
 	sort.Strings(not)
 	var orgs []string
 	for _, id := range ix.accountIDs() {
-		if o := ix.accounts[id].orgID; o != "" && !containsString(orgs, o) {
+		if o := ix.accounts[id].orgID; o != "" && !slices.Contains(orgs, o) {
 			orgs = append(orgs, o)
 		}
 	}
@@ -233,7 +234,7 @@ func (ix *Index) namedByPolicy(key *Key, v string) bool {
 		return false
 	}
 	for _, s := range key.Policy.Statements {
-		if s.Principal != nil && containsString(s.Principal.AWS, v) || s.NotPrincipal != nil && containsString(s.NotPrincipal.AWS, v) {
+		if s.Principal != nil && slices.Contains(s.Principal.AWS, v) || s.NotPrincipal != nil && slices.Contains(s.NotPrincipal.AWS, v) {
 			return true
 		}
 	}

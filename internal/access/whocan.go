@@ -86,21 +86,14 @@ func (ka *KeyAccess) WhoCan(action string) (*WhoCanResult, error) {
 	}
 	aa := ka.Action(action)
 	out := &WhoCanResult{Action: action, Key: ka.Key.ARN, Notes: ka.notes()}
-	type member struct {
-		p *Principal
-		r *engine.Result
-	}
-	var members []member
+	runs := make([][]*Principal, len(aa.Groups))
 	for i := range aa.Groups {
-		for _, p := range aa.Groups[i].Members {
-			members = append(members, member{p, &aa.Groups[i].Result})
-		}
+		runs[i] = aa.Groups[i].Members()
 	}
-	sort.Slice(members, func(i, j int) bool { return members[i].p.rank < members[j].p.rank })
-	out.Entries = make([]Entry, 0, len(members)+len(aa.Symbols))
-	for _, m := range members {
-		out.Entries = append(out.Entries, entryOf(*m.r, m.p.ARN, m.p.Kind, m.p.Account, describePrincipal(m.p)))
-	}
+	out.Entries = make([]Entry, 0, runLen(runs)+len(aa.Symbols))
+	mergeRuns(runs, func(i int, p *Principal) {
+		out.Entries = append(out.Entries, entryOf(aa.Groups[i].Result, p.ARN, p.Kind, p.Account, describePrincipal(p)))
+	})
 	symbols := append([]Entry(nil), aa.Symbols...)
 	SortEntries(symbols)
 	out.Entries = append(out.Entries, symbols...)

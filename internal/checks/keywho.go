@@ -43,7 +43,7 @@ func (w *whoCanMemo) outside(k *access.Key, action string) []access.Entry {
 	aa := ka.Outside(action)
 	var out []access.Entry
 	for _, g := range aa.Groups {
-		for _, p := range g.Members {
+		for _, p := range g.Members() {
 			if p.Account != k.Inv.Account {
 				out = append(out, access.EntryOf(g.Result, p))
 			}

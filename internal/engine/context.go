@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/awsfacts"
@@ -70,7 +71,7 @@ func (r *reqContext) Lookup(k string) ([]string, bool, policy.Presence) {
 			return d.val.Presence()
 		}
 	}
-	if r.symbolic && (strings.HasPrefix(k, "aws:principaltag/") || containsString(symbolicKeys, k)) {
+	if r.symbolic && (strings.HasPrefix(k, "aws:principaltag/") || slices.Contains(symbolicKeys, k)) {
 		return nil, false, policy.Unknowable
 	}
 	if r.open && !r.knownAbsent(k) {
@@ -219,15 +220,6 @@ func (r *reqContext) encryptionContext() (ec map[string]string, known bool) {
 func hasUpper(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

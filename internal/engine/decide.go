@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -456,7 +457,7 @@ func (e *evaluator) finish(deny, allow outcome, paths []path, den denial) Result
 			if c.kind != condUnreadLimit {
 				continue
 			}
-			if inAll(usable, c.text) && !containsString(r.Unless, c.text) {
+			if inAll(usable, c.text) && !slices.Contains(r.Unless, c.text) {
 				r.Unless = append(r.Unless, c.text)
 			}
 			if c.gap != nil && !seen[c.gap.String()] {

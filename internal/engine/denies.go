@@ -67,15 +67,7 @@ func (e *evaluator) resourcePolicyDenies(d *policy.Document, w where, resource s
 		} else if s.Principal == nil || principalMatch(s.Principal, &e.caller) == noMatch {
 			continue
 		}
-		t, conds := e.resourceAndConditions(s, resource, ctx)
-		if t == policy.False {
-			continue
-		}
-		o := outcome{t: t, reasons: e.cite(e.reason(w.layer, w.label(d), s, kind, conds))}
-		if t == policy.Unknown {
-			o.alts = []alt{requestConds(conds)}
-		}
-		out.add(o)
+		out.add(e.statementOutcome(d, w, s, kind, resource, ctx))
 	}
 	return out
 }

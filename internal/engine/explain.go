@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,7 @@ import (
 func conditionTexts(as []alt) []string {
 	var common []string
 	for _, c := range as[0] {
-		if inAll(as, c.text) && !containsString(common, c.text) {
+		if inAll(as, c.text) && !slices.Contains(common, c.text) {
 			common = append(common, c.text)
 		}
 	}
@@ -21,7 +22,7 @@ func conditionTexts(as []alt) []string {
 	for _, a := range as {
 		var texts []string
 		for _, c := range a {
-			if !containsString(common, c.text) && !containsString(texts, c.text) {
+			if !slices.Contains(common, c.text) && !slices.Contains(texts, c.text) {
 				texts = append(texts, c.text)
 			}
 		}

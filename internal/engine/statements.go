@@ -39,18 +39,9 @@ func (w where) label(d *policy.Document) string {
 var identityLabels = [...]string{"identity policy #0", "identity policy #1", "identity policy #2", "identity policy #3",
 	"identity policy #4", "identity policy #5", "identity policy #6", "identity policy #7"}
 
-// applies tests a statement's Action, Resource and Condition (not its
-// Principal) against the request, and returns the conditions it could not
-// decide.
-func (e *evaluator) applies(s *policy.Statement, resource string, ctx policy.Context) (policy.Tri, []string) {
-	if !s.MatchAction(e.action) {
-		return policy.False, nil
-	}
-	return e.resourceAndConditions(s, resource, ctx)
-}
-
-// resourceAndConditions is applies for a statement whose action is known
-// to match.
+// resourceAndConditions tests a statement's Resource and Condition (not
+// its Action, known to match, nor its Principal) against the request, and
+// returns the conditions it could not decide.
 func (e *evaluator) resourceAndConditions(s *policy.Statement, resource string, ctx policy.Context) (policy.Tri, []string) {
 	var r policy.Tri
 	if resource == "*" {
@@ -113,17 +104,27 @@ func (e *evaluator) scan(d *policy.Document, w where, effect policy.Effect, reso
 		if s.Effect != effect {
 			continue
 		}
-		t, conds := e.applies(s, resource, ctx)
-		if t == policy.False {
+		if !s.MatchAction(e.action) {
 			continue
 		}
-		o := outcome{t: t, reasons: e.cite(e.reason(w.layer, w.label(d), s, kind, conds))}
-		if t == policy.Unknown {
-			o.alts = []alt{requestConds(conds)}
-		}
-		out.add(o)
+		out.add(e.statementOutcome(d, w, s, kind, resource, ctx))
 	}
 	return out
+}
+
+// statementOutcome is what one statement whose action matches does: it
+// applies (its resource and conditions hold), applies only if the request
+// meets conditions nobody gave (Unknown), or not at all (no).
+func (e *evaluator) statementOutcome(d *policy.Document, w where, s *policy.Statement, kind RoleKind, resource string, ctx policy.Context) outcome {
+	t, conds := e.resourceAndConditions(s, resource, ctx)
+	if t == policy.False {
+		return no
+	}
+	o := outcome{t: t, reasons: e.cite(e.reason(w.layer, w.label(d), s, kind, conds))}
+	if t == policy.Unknown {
+		o.alts = []alt{requestConds(conds)}
+	}
+	return o
 }
 
 // scanAll is scan over several documents.

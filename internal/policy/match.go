@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/keywarden/keywarden/internal/arn"
 )
 
 // Literal stand-ins: a policy variable ${*} or ${?}, or a context value
@@ -84,23 +86,6 @@ func MatchAction(pattern, action string) bool {
 	return GlobFold(pattern, action)
 }
 
-// SplitARN returns the first five colon-separated fields of an ARN and
-// the rest (the resource part, which may hold further colons), with the
-// number of fields found (6 for a well-formed ARN).
-func SplitARN(s string) (f [6]string, n int) {
-	for n < 5 {
-		i := strings.IndexByte(s, ':')
-		if i < 0 {
-			break
-		}
-		f[n] = s[:i]
-		s = s[i+1:]
-		n++
-	}
-	f[n] = s
-	return f, n + 1
-}
-
 // MatchResource reports whether a Resource pattern matches an ARN, the way
 // IAM does: "*" matches everything; otherwise partition, service, region
 // and account are matched field by field (wildcards stay inside a field)
@@ -108,21 +93,21 @@ func SplitARN(s string) (f [6]string, n int) {
 // Partition, service, region and account ignore case; the resource part is
 // case-sensitive. A pattern with fewer than six fields is padded with "*"
 // fields, as the reference simulator does.
-func MatchResource(pattern, arn string) bool {
-	if pattern == "*" || pattern == arn {
+func MatchResource(pattern, target string) bool {
+	if pattern == "*" || pattern == target {
 		return true
 	}
 	if !strings.ContainsAny(pattern, "*?") && !strings.Contains(pattern, literalStar) && !strings.Contains(pattern, literalQuestion) {
 		// Without wildcards the ARNs must be equal but for the case of
 		// the fields before the resource part.
-		if len(pattern) != len(arn) || !strings.EqualFold(pattern, arn) {
+		if len(pattern) != len(target) || !strings.EqualFold(pattern, target) {
 			return false
 		}
 	}
-	pf, pn := SplitARN(pattern)
-	af, an := SplitARN(arn)
+	pf, pn := arn.Split(pattern)
+	af, an := arn.Split(target)
 	if an < 6 {
-		return Glob(pattern, arn)
+		return Glob(pattern, target)
 	}
 	for i := pn; i < 6; i++ {
 		pf[i] = "*"
@@ -138,11 +123,11 @@ func MatchResource(pattern, arn string) bool {
 // ArnLikeMatch is the ArnLike/ArnEquals operator: the six ARN fields are
 // compared one by one, case-sensitively, with * and ? kept inside a field
 // (unlike StringLike, whose * crosses colons).
-func ArnLikeMatch(pattern, arn string) bool {
-	pf, pn := SplitARN(pattern)
-	af, an := SplitARN(arn)
+func ArnLikeMatch(pattern, target string) bool {
+	pf, pn := arn.Split(pattern)
+	af, an := arn.Split(target)
 	if pn != 6 || an != 6 {
-		return pn == an && Glob(pattern, arn)
+		return pn == an && Glob(pattern, target)
 	}
 	for i := 0; i < 6; i++ {
 		if !glob(pf[i], af[i], false) {

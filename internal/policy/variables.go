@@ -98,3 +98,54 @@ func resolveValues(vs []string, ctx Context) ([]string, Tri) {
 	}
 	return out, True
 }
+
+// VariableKeys returns the condition keys (lower case) of the policy
+// variables the statement resolves, in its resources and condition
+// values, each once in order of appearance; nil when the document does not
+// resolve variables. ${*}, ${?} and ${$} are literal characters, not keys.
+func (s *Statement) VariableKeys() []string {
+	if !s.variables {
+		return nil
+	}
+	var out []string
+	add := func(text string) {
+		for {
+			i := strings.Index(text, "${")
+			if i < 0 {
+				return
+			}
+			j := strings.IndexByte(text[i:], '}')
+			if j < 0 {
+				return
+			}
+			inner := text[i+2 : i+j]
+			text = text[i+j+1:]
+			if inner == "*" || inner == "?" || inner == "$" {
+				continue
+			}
+			key, _, _ := strings.Cut(inner, ",")
+			key = strings.ToLower(strings.TrimSpace(key))
+			for _, k := range out {
+				if k == key {
+					key = ""
+					break
+				}
+			}
+			if key != "" {
+				out = append(out, key)
+			}
+		}
+	}
+	for _, r := range s.Resource {
+		add(r)
+	}
+	for _, r := range s.NotResource {
+		add(r)
+	}
+	for _, c := range s.Conditions {
+		for _, v := range c.Values {
+			add(v)
+		}
+	}
+	return out
+}
