@@ -40,9 +40,16 @@ var allowed = map[string][]string{
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
 	"internal/store":      {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/web":        {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+
+	// Access as code: the expectations format knows keys and principals;
+	// verify and diff ask the access layer and take fixes from checks.
+	"internal/expect": {"internal/arn", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/verify": {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/expect", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/diff":   {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/verify", "internal/inventory", "internal/policy", "internal/awsfacts"},
+
 	// Suppressions decide which findings a user accepts: they know findings
 	// and reports, nothing of how findings are made.
 	"internal/suppress": {"internal/arn", "internal/checks", "internal/report", "internal/policy", "internal/posjson"},
