@@ -224,7 +224,7 @@ type (
 		Message      string            `json:"message"`
 		Principal    string            `json:"principal,omitempty"`
 		Symbol       *engine.Symbol    `json:"symbol,omitempty"`
-		Kind         string            `json:"kind,omitempty"`
+		Kind         string            `json:"principalKind,omitempty"`
 		Description  string            `json:"description,omitempty"`
 		Partial      bool              `json:"partial,omitempty"`
 		Selector     string            `json:"selector,omitempty"`
