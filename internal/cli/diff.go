@@ -27,8 +27,12 @@ grants that cause each change; the S3 uploads and downloads through SSE-KMS
 that changed with them; and the scan findings that are new, resolved or
 unchanged.
 
-Both access matrices are streamed key by key and merged, so the comparison
-takes time in proportion to the matrices, and memory for the keys in flight.
+The access matrices are compared key by key, in order, with memory for the
+keys in flight. When both inputs hold the same accounts, only what the change
+can reach is computed again: the keys whose data changed, and on the others
+the principals whose policies changed. The findings run the whole check
+catalogue on both inputs, which on large accounts takes far longer than the
+access comparison; --no-findings leaves them out.
 
 Formats: text, json (docs/diff-json.md), markdown (for a pull-request
 comment), sarif (new findings and gained access only, for code scanning).

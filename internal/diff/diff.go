@@ -129,12 +129,13 @@ func Diff(ctx context.Context, old, cur *access.Index, o Options) (*Result, erro
 	mo := access.MatrixOptions{AWSManaged: o.AWSManaged}
 	res := &Result{}
 	res.KeysAdded, res.KeysRemoved = keyChanges(old, cur, mo)
-	m := &merger{old: old, cur: cur, res: res}
 	var err error
-	if pl := makePlan(old, cur); o.Full || pl.all {
-		err = mergeStreams(ctx, old, cur, mo, m.key)
+	if o.Full {
+		err = mergeStreams(ctx, old, cur, mo, func(key string, a, b []access.Cell) {
+			res.Changes = append(res.Changes, compareKey(newExplainer(key, old, cur, a, b), a, b)...)
+		})
 	} else {
-		err = mergeSelected(ctx, old, cur, mo, pl, m.key)
+		res.Changes, err = mergeSelected(ctx, old, cur, mo, makePlan(old, cur))
 	}
 	if err != nil {
 		return nil, err

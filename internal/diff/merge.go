@@ -99,7 +99,7 @@ func mergeStreams(ctx context.Context, old, cur *access.Index, mo access.MatrixO
 //   - every other key is the same in both inputs, and is not computed.
 //
 // Keys are computed in parallel; memory holds the keys in flight.
-func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.MatrixOptions, pl *plan, each func(key string, a, b []access.Cell)) error {
+func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.MatrixOptions, pl *plan) ([]Change, error) {
 	var subOld, subCur *access.Index
 	changed := map[string]bool{}
 	if len(pl.changed) > 0 {
@@ -108,56 +108,73 @@ func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.Matrix
 		}
 		var err error
 		if subOld, err = subIndex(old.Snapshot, changed); err != nil {
-			return err
+			return nil, err
 		}
 		if subCur, err = subIndex(cur.Snapshot, changed); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	type job struct {
-		key  string
-		run  func() (a, b []access.Cell)
-		a, b []access.Cell
-		done chan struct{}
+		key      string
+		old, cur *access.Index // nil: the input does not hold the key
+		keep     map[string]bool
+		changes  []Change
+		done     chan struct{}
+	}
+	// run computes a key's cells in both inputs and compares them; the
+	// explanations come from the same KeyAccess, whose answers are kept.
+	run := func(j *job) []Change {
+		side := func(ix *access.Index) (*access.KeyAccess, []access.Cell) {
+			if ix == nil {
+				return nil, nil
+			}
+			k, err := ix.Key(j.key)
+			if err != nil {
+				return nil, nil
+			}
+			ka := ix.Access(k)
+			all := ix.KeyCells(ka)
+			if j.keep == nil {
+				return ka, all
+			}
+			var out []access.Cell
+			for _, c := range all {
+				if j.keep[c.Principal] {
+					out = append(out, c)
+				}
+			}
+			return ka, out
+		}
+		kaOld, a := side(j.old)
+		kaCur, b := side(j.cur)
+		if len(a) == 0 && len(b) == 0 {
+			return nil
+		}
+		ixOld, ixCur := j.old, j.cur
+		if ixOld == nil {
+			ixOld = old
+		}
+		if ixCur == nil {
+			ixCur = cur
+		}
+		x := newExplainer(j.key, ixOld, ixCur, a, b)
+		x.kaOld, x.kaCur, x.prepared = kaOld, kaCur, [2]bool{true, true}
+		return compareKey(x, a, b)
 	}
 	var jobs []*job
-	cells := func(ix *access.Index, arn string, keep map[string]bool) []access.Cell {
-		if ix == nil {
-			return nil
-		}
-		k, err := ix.Key(arn)
-		if err != nil {
-			return nil
-		}
-		all := ix.KeyCells(ix.Access(k))
-		if keep == nil {
-			return all
-		}
-		var out []access.Cell
-		for _, c := range all {
-			if keep[c.Principal] {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
 	ka, kb := old.MatrixKeys(mo), cur.MatrixKeys(mo)
 	add := func(arn string, inOld, inCur bool) {
 		j := &job{key: arn, done: make(chan struct{})}
-		oldIx, curIx := old, cur
-		if !inOld {
-			oldIx = nil
-		}
-		if !inCur {
-			curIx = nil
-		}
 		switch {
-		case pl.keys[arn] || !inOld || !inCur:
-			j.run = func() ([]access.Cell, []access.Cell) { return cells(oldIx, arn, nil), cells(curIx, arn, nil) }
-		case len(changed) > 0 && reachable(pl, old, cur, arn):
-			j.run = func() ([]access.Cell, []access.Cell) {
-				return cells(subOld, arn, changed), cells(subCur, arn, changed)
+		case pl.all || pl.keys[arn] || !inOld || !inCur:
+			if inOld {
+				j.old = old
 			}
+			if inCur {
+				j.cur = cur
+			}
+		case len(changed) > 0 && reachable(pl, old, cur, arn):
+			j.old, j.cur, j.keep = subOld, subCur, changed
 		default:
 			return
 		}
@@ -188,7 +205,7 @@ func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.Matrix
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				j.a, j.b = j.run()
+				j.changes = run(j)
 				close(j.done)
 			}
 		}()
@@ -208,6 +225,7 @@ func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.Matrix
 			}
 		}
 	}()
+	var out []Change
 	var err error
 	for _, j := range jobs {
 		select {
@@ -218,15 +236,13 @@ func mergeSelected(ctx context.Context, old, cur *access.Index, mo access.Matrix
 		if err != nil {
 			break
 		}
-		if len(j.a) > 0 || len(j.b) > 0 {
-			each(j.key, j.a, j.b)
-		}
-		j.a, j.b = nil, nil
+		out = append(out, j.changes...)
+		j.changes = nil
 		<-window
 	}
 	cancel()
 	wg.Wait()
-	return err
+	return out, err
 }
 
 // reachable reports whether a principal whose data changed may reach the
@@ -278,14 +294,13 @@ var actionRank = func() map[string]int {
 	return m
 }()
 
-// merger turns the cells of each key into changes.
-type merger struct {
-	old, cur *access.Index
-	res      *Result
+func newExplainer(key string, old, cur *access.Index, a, b []access.Cell) *explainer {
+	return &explainer{key: key, old: old, cur: cur, unreadOld: unreadActions(a), unreadCur: unreadActions(b)}
 }
 
-func (m *merger) key(key string, a, b []access.Cell) {
-	x := &explainer{key: key, old: m.old, cur: m.cur, unreadOld: unreadActions(a), unreadCur: unreadActions(b)}
+// compareKey turns one key's cells in both inputs into changes.
+func compareKey(x *explainer, a, b []access.Cell) []Change {
+	var out []Change
 	// Cells of principals come first in both lists, sorted by ARN: they
 	// are merged in step. The classes after them are few and are matched
 	// by what they stand for (their descriptions may change).
@@ -295,36 +310,40 @@ func (m *merger) key(key string, a, b []access.Cell) {
 		pb := j < len(b) && b[j].Principal != ""
 		switch {
 		case pa && (!pb || a[i].Principal < b[j].Principal):
-			m.compare(x, "p|"+a[i].Principal, &a[i], nil)
+			out = compare(out, x, "p|"+a[i].Principal, &a[i], nil)
 			i++
 		case pb && (!pa || b[j].Principal < a[i].Principal):
-			m.compare(x, "p|"+b[j].Principal, nil, &b[j])
+			out = compare(out, x, "p|"+b[j].Principal, nil, &b[j])
 			j++
 		default:
 			if !sameCell(&a[i], &b[j]) {
-				m.compare(x, "p|"+a[i].Principal, &a[i], &b[j])
+				out = compare(out, x, "p|"+a[i].Principal, &a[i], &b[j])
 			}
 			i++
 			j++
 		}
 	}
 	olds := map[string]*access.Cell{}
+	var oldIDs []string
 	for ; i < len(a); i++ {
-		olds[cellID(a[i].Principal, a[i].Symbol, a[i].Kind, a[i].Description)] = &a[i]
+		id := cellID(a[i].Principal, a[i].Symbol, a[i].Kind, a[i].Description)
+		olds[id] = &a[i]
+		oldIDs = append(oldIDs, id)
 	}
 	seen := map[string]bool{}
 	for ; j < len(b); j++ {
 		id := cellID(b[j].Principal, b[j].Symbol, b[j].Kind, b[j].Description)
 		seen[id] = true
 		if o := olds[id]; o == nil || !sameCell(o, &b[j]) {
-			m.compare(x, id, o, &b[j])
+			out = compare(out, x, id, o, &b[j])
 		}
 	}
-	for id, o := range olds {
+	for _, id := range oldIDs {
 		if !seen[id] {
-			m.compare(x, id, o, nil)
+			out = compare(out, x, id, olds[id], nil)
 		}
 	}
+	return out
 }
 
 // sameCell reports whether two cells give the same answers.
@@ -353,10 +372,10 @@ func unreadActions(cells []access.Cell) map[string]State {
 	return nil
 }
 
-// compare records what changed in one principal's cell of one key. A
+// compare adds what changed in one principal's cell of one key. A
 // principal missing from one input's cells of a key whose policy that
 // input could not read is undecided there, not denied.
-func (m *merger) compare(x *explainer, id string, a, b *access.Cell) {
+func compare(out []Change, x *explainer, id string, a, b *access.Cell) []Change {
 	sa, sb := x.unreadOld, x.unreadCur
 	if a != nil {
 		sa = states(a)
@@ -417,8 +436,9 @@ func (m *merger) compare(x *explainer, id string, a, b *access.Cell) {
 			c.Was = x.explain(true, id, c)
 		}
 		c.Now = x.explain(false, id, c)
-		m.res.Changes = append(m.res.Changes, *c)
+		out = append(out, *c)
 	}
+	return out
 }
 
 // explainer finds the engine's explanations of one key's answers in
