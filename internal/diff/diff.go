@@ -72,7 +72,8 @@ func (r *Result) Count(k Kind) int {
 
 // A KeyRef names a key.
 type KeyRef struct {
-	ARN, Name string
+	ARN  string `json:"arn"`
+	Name string `json:"name"`
 }
 
 // A Change is what changed for one principal (or class of principals) on

@@ -52,10 +52,11 @@ func verifyReport(t *testing.T) *VerifyReport {
 		Input: Input{Description: "--snapshot account.json", Path: "account.json"}, Expectations: "expectations.yaml", Result: res}
 }
 
-// diffReport compares settings 2 and 3 of the S3 experiment (the role
+// diffReports compares settings 2 and 3 of the S3 experiment (the role
 // gains the key through its policy, S3 upload and download with it, a
 // finding is new) and, for classes of principals and lost access, the
-// test account with a partner account replaced and a grant revoked.
+// test account with a partner account replaced, a grant revoked and a key
+// deleted.
 func diffReports(t *testing.T) map[string]*DiffReport {
 	t.Helper()
 	load := func(dir string) *inventory.Snapshot {
@@ -89,6 +90,8 @@ func diffReports(t *testing.T) map[string]*DiffReport {
 		t.Fatal(err)
 	}
 	k.Grants = k.Grants[1:]
+	keys := changed.Accounts[0].Keys
+	changed.Accounts[0].Keys = append(keys[:3:3], keys[4:]...) // alias/logs deleted
 	run("diff-account", base, changed, "before.json", "after.json")
 	return out
 }
