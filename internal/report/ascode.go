@@ -268,3 +268,15 @@ func pluralF(n int, one, many string) string {
 	}
 	return fmt.Sprintf(many, n)
 }
+
+// labelColumn pads labels ("Input:") to the widest of them, by display
+// width (a Japanese character takes two columns).
+func labelColumn(labels ...string) func(string) string {
+	w := 0
+	for _, l := range labels {
+		w = max(w, displayWidth(l+":"))
+	}
+	return func(l string) string {
+		return l + ":" + strings.Repeat(" ", w-displayWidth(l+":")+1)
+	}
+}

@@ -99,10 +99,11 @@ func WriteDiffText(w io.Writer, r *DiffReport) error {
 		title += " (" + t.Name + " " + t.Version + ")"
 	}
 	ew.printf("%s\n", title)
-	ew.printf("%-11s %s\n", l.Old+":", printable(r.Old.Description))
-	ew.printf("%-11s %s\n", l.New+":", printable(r.New.Description))
+	col := labelColumn(l.Old, l.New, l.Generated)
+	ew.printf("%s%s\n", col(l.Old), printable(r.Old.Description))
+	ew.printf("%s%s\n", col(l.New), printable(r.New.Description))
 	if !r.GeneratedAt.IsZero() {
-		ew.printf("%-11s %s\n", l.Generated+":", formatTime(r.GeneratedAt))
+		ew.printf("%s%s\n", col(l.Generated), formatTime(r.GeneratedAt))
 	}
 	res := r.Result
 	ew.printf("\n%s: %s\n", l.Summary, fmt.Sprintf(l.DiffSummaryF, res.Count(diff.Gained), res.Count(diff.Lost), res.Count(diff.Changed), res.Count(diff.Undecided)))

@@ -124,10 +124,11 @@ func WriteVerifyText(w io.Writer, r *VerifyReport) error {
 		title += " (" + t.Name + " " + t.Version + ")"
 	}
 	ew.printf("%s\n", title)
-	ew.printf("%-13s %s\n", l.Expectations+":", printable(r.Expectations))
-	ew.printf("%-13s %s\n", l.Input+":", printable(r.Input.Description))
+	col := labelColumn(l.Expectations, l.Input, l.Generated)
+	ew.printf("%s%s\n", col(l.Expectations), printable(r.Expectations))
+	ew.printf("%s%s\n", col(l.Input), printable(r.Input.Description))
 	if !r.GeneratedAt.IsZero() {
-		ew.printf("%-13s %s\n", l.Generated+":", formatTime(r.GeneratedAt))
+		ew.printf("%s%s\n", col(l.Generated), formatTime(r.GeneratedAt))
 	}
 	c := r.Result.Counts()
 	ew.printf("\n%s: "+l.VerifySummaryF+"\n", l.Summary, len(r.Result.Rules), c.Holds, c.Violated, c.Unknown)
