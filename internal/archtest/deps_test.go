@@ -44,9 +44,16 @@ var allowed = map[string][]string{
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
 	"internal/store":      {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/web":        {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+
+	// Access as code: the expectations format knows keys and principals;
+	// verify and diff ask the access layer and take fixes from checks.
+	"internal/expect": {"internal/arn", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/verify": {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/expect", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/diff":   {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/verify", "internal/inventory", "internal/policy", "internal/awsfacts"},
+
 	// Suppressions decide which findings a user accepts: they know findings
 	// and reports, nothing of how findings are made.
 	"internal/suppress": {"internal/arn", "internal/checks", "internal/report", "internal/policy", "internal/posjson"},
@@ -81,7 +88,9 @@ var exclusive = map[string][]string{
 	"github.com/hashicorp/terraform-json": {"internal/iac/terraform"},
 	"github.com/hashicorp/hcl":            {"internal/iac/terraform"},
 	"github.com/zclconf/go-cty":           {"internal/iac/terraform"},
-	"go.yaml.in/yaml":                     {"internal/iac/cloudformation"},
+	// YAML: CloudFormation templates and the expectations of access as
+	// code.
+	"go.yaml.in/yaml": {"internal/iac/cloudformation", "internal/expect"},
 }
 
 // TestDependencies parses the imports of every non-test Go file of the

@@ -43,6 +43,6 @@ func newRootCmd(s streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &UsageError{Command: cmd.CommandPath(), Err: err}
 	})
-	root.AddCommand(newSimulateCmd(s, nil), newCanCmd(s), newWhoCanCmd(s), newAccessCmd(s), newCollectCmd(s), newScanCmd(s, nil), newChecksCmd(s))
+	root.AddCommand(newSimulateCmd(s, nil), newCanCmd(s), newWhoCanCmd(s), newAccessCmd(s), newCollectCmd(s), newScanCmd(s, nil), newChecksCmd(s), newVerifyCmd(s), newDiffCmd(s))
 	return root
 }
