@@ -40,8 +40,11 @@ func EnglishRuns(s string) []string {
 	return out
 }
 
-// unquoted returns the parts of s outside quotes. A quote that is not
-// closed on the same text quotes nothing (an apostrophe, "the key's").
+// unquoted returns the parts of s outside quotes. A quote closes within
+// maxQuote bytes (a name, an error message) or quotes nothing: an
+// apostrophe ("the key's") never opens one. A quote in a text cut short
+// ("「An error …") ends at the "…"; a 「 that does not close at all
+// quotes to the end of its line.
 func unquoted(s string) []string {
 	var out []string
 	start := 0
@@ -60,16 +63,39 @@ func unquoted(s string) []string {
 			// "key's".
 			if i > 0 {
 				prev, _ := utf8.DecodeLastRuneInString(s[:i])
-				if unicode.IsLetter(prev) {
+				if unicode.IsLetter(prev) || unicode.IsDigit(prev) {
 					break
 				}
 			}
 			closer = "'"
 		}
 		if closer != "" {
-			if j := strings.Index(s[i+n:], closer); j >= 0 {
+			rest := s[i+n:]
+			if len(rest) > maxQuote {
+				rest = rest[:maxQuote]
+			}
+			// A text cut short ("…") may have lost its closing quote:
+			// the quote ends there.
+			ell := strings.Index(rest, "…")
+			if j := strings.Index(rest, closer); j >= 0 && (ell < 0 || j < ell) {
 				out = append(out, s[start:i])
 				i += n + j + len(closer)
+				start = i
+				continue
+			}
+			if ell >= 0 {
+				out = append(out, s[start:i])
+				i += n + ell
+				start = i
+				continue
+			}
+			if closer == "」" {
+				out = append(out, s[start:i])
+				end := strings.IndexByte(s[i:], '\n')
+				if end < 0 {
+					return out
+				}
+				i += end
 				start = i
 				continue
 			}
@@ -78,6 +104,10 @@ func unquoted(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+// maxQuote is how far a quote may run: longer than any Sid, name or
+// error message AWS writes.
+const maxQuote = 1024
 
 // splitWords splits a text at spaces and at every character that is not
 // Latin: a Japanese character, a bracket or punctuation ends a run of

@@ -89,21 +89,9 @@ func withNo(noun string) string {
 }
 
 // ReasonLine is one line of an explanation: the statement and what it
-// did, with the conditions it holds under.
+// did. (The conditions it holds under are the result's, listed apart.)
 func ReasonLine(r engine.Reason, q Question, lang string) string {
-	s := Statement(r, lang) + ": " + Role(r, q, lang)
-	if len(r.Conditions) > 0 {
-		var cs []string
-		for _, c := range r.Conditions {
-			cs = append(cs, Condition(c, lang))
-		}
-		sep := " and "
-		if lang == Japanese {
-			sep = "、"
-		}
-		s += " (" + Label("when", lang) + ": " + strings.Join(cs, sep) + ")"
-	}
-	return s
+	return Statement(r, lang) + ": " + Role(r, q, lang)
 }
 
 // Gap says which input was not read, whose it is and why: in English
@@ -206,11 +194,9 @@ func Lines(r *engine.Result, q Question, lang string) []string {
 	for _, c := range r.Conditions {
 		out = append(out, Label("when", lang)+": "+Condition(c, lang))
 	}
-	if lang == Japanese && len(r.Unread) > 0 {
+	if lang == Japanese && r.Decision == engine.Unknown && len(r.Unread) > 0 {
 		for _, g := range r.Unread {
-			if r.Decision == engine.Unknown {
-				out = append(out, Label("missing", lang)+": "+Gap(g, lang))
-			}
+			out = append(out, Label("missing", lang)+": "+Gap(g, lang))
 		}
 	} else {
 		for _, m := range r.Missing {

@@ -70,6 +70,17 @@ var labels = []phrase{
 	p(`\bAWS managed policy `+tok+`( \(v\d+\))?`, "AWS 管理ポリシー ${1}${2}"),
 	p(`\bmanaged policy `+tok+`( \(v\d+\))?`, "管理ポリシー ${1}${2}"),
 	p(`\bkey policy of `+tok, "${1} のキーポリシー"),
+	p(`\brotation status of `+tok, "${1} のローテーション状態"),
+	p(`\bmetadata of `+tok, "${1} のメタデータ"),
+	p(`\btags of `+tok, "${1} のタグ"),
+	pf(`\b(inline policies|permissions boundary|attached policies) of (role|user|group) `+tok, func(g []string) string {
+		what := map[string]string{"inline policies": "インラインポリシー", "permissions boundary": "アクセス許可の境界", "attached policies": "アタッチされたポリシー"}[g[1]]
+		return ownerKinds[g[2]] + " " + g[3] + " の" + what
+	}),
+	pf(`\b(identity policies|permissions boundary|session policy|grants|service control policies|resource control policies) of (account \d{12}|`+tok[1:len(tok)-1]+`)`, func(g []string) string {
+		owner := strings.Replace(g[2], "account ", "アカウント ", 1)
+		return owner + " の" + inputByName[g[1]]
+	}),
 	p(`\bbucket policy of `+tok, "バケット ${1} のバケットポリシー"),
 	p(`\btrust policy of role `+tok, "ロール ${1} の信頼ポリシー"),
 	p(`\b(SCP|RCP) level (\d+) policy #(\d+)`, "${1} レベル ${2} のポリシー #${3}"),
@@ -96,6 +107,7 @@ var words = []phrase{
 	p(`\bany principal outside the account and organization`, "アカウントと組織の外の任意のプリンシパル"),
 	p(`\ban arbitrary principal of another account and organization`, "別のアカウントと組織の任意のプリンシパル"),
 	p(`\bany principal`, "任意のプリンシパル"),
+	p(`\bgrantee (arn:[^\s,;()]*[^\s,;():.])`, "被付与者 ${1}"),
 }
 
 // roleTexts are the engine's Reason.Role texts, for a statement cited in
@@ -240,8 +252,10 @@ var reasons = []phrase{
 }
 
 // awsError matches an error message of AWS, quoted as it was received:
-// it is data, not keywarden's sentence.
-var awsError = regexp.MustCompile(`(An error occurred \([A-Za-z]+\)[^\n]*|\b[A-Z][A-Za-z]*(Exception|Denied|Error|Throttling): [^\n]*)`)
+// it is data, not keywarden's sentence. The third form is an API call and
+// its error in parentheses: "(iam:GetRolePolicy: Throttling after 5
+// retries)".
+var awsError = regexp.MustCompile(`(An error occurred \([A-Za-z]+\)[^\n]*|\b[A-Z][A-Za-z]*(Exception|Denied|Error|Throttling): [^\n]*|\b[a-z0-9-]+:[A-Z][A-Za-z]+: [^)\n]+)`)
 
 // Reason says why an input was not read, in a language: the known
 // reasons in words, an error of AWS quoted as it came.
@@ -261,13 +275,27 @@ func Reason(s string, lang string) string {
 // quoteAWSErrors puts an AWS error message inside 「」 in Japanese text,
 // to show it is quoted as AWS wrote it.
 func quoteAWSErrors(s string) string {
-	if strings.Contains(s, "「") {
+	locs := awsError.FindAllStringIndex(s, -1)
+	if locs == nil {
 		return s
 	}
-	return awsError.ReplaceAllStringFunc(s, func(m string) string {
-		m = strings.TrimRight(m, ")")
-		return "「" + m + "」"
-	})
+	var b strings.Builder
+	last := 0
+	for _, loc := range locs {
+		start, end := loc[0], loc[1]
+		// Keep the closing parenthesis of "(… error)" outside the quote.
+		for end > start && s[end-1] == ')' && strings.Count(s[start:end], "(") < strings.Count(s[start:end], ")") {
+			end--
+		}
+		if strings.HasSuffix(s[:start], "「") {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString("「" + s[start:end] + "」")
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // PolicyLabel names a policy document ("key policy of arn:…", `inline
