@@ -382,8 +382,10 @@ func (t *textWriter) finding(f *findingView) {
 	if f.Principal != f.Resource && (t.full || !strings.Contains(f.Message, f.Principal)) {
 		t.field(4, w, l.Principal, f.Principal)
 	}
-	// The policy and its statement on one line: "key policy #1 (Sid …)".
+	// The policy and its statement on one line: "key policy #1 (Sid …)",
+	// unless (in a short report) the message already quotes the Sid.
 	switch {
+	case !t.full && f.Sid != "" && strings.Contains(f.Message, "'"+f.Sid+"'"):
 	case f.Statement != "":
 		t.field(4, w, l.Statement, strings.TrimSpace(f.Policy+" "+f.Statement))
 	case f.Policy != "":

@@ -76,6 +76,7 @@ type findingView struct {
 	PrincipalShort string
 	Policy         string
 	Statement      string
+	Sid            string
 	Source         string
 	Message        string
 	Explanation    []string
@@ -382,6 +383,7 @@ func newFindingView(r *Report, tr *translator, f *checks.Finding) findingView {
 		PrincipalShort: tr.plain(explain.Text(shortARN(f.Principal, f.Account), lang)),
 		Policy:         tr.plain(explain.PolicyLabel(f.Policy, lang)),
 		Statement:      escape.Text(statementText(f.Statement)),
+		Sid:            escape.Text(sidOf(f.Statement)),
 		Source:         escape.Text(sourceText(f.Source)),
 		Message:        tr.say(f.Message),
 	}
@@ -557,6 +559,13 @@ func statementText(s *checks.Statement) string {
 		t += fmt.Sprintf(" (Sid %q)", s.Sid)
 	}
 	return t
+}
+
+func sidOf(s *checks.Statement) string {
+	if s == nil {
+		return ""
+	}
+	return s.Sid
 }
 
 // sourceText writes a location as FILE:LINE (PATH).
