@@ -29,6 +29,8 @@ var allowed = map[string][]string{
 	"internal/policy":   {"internal/arn", "internal/posjson", "internal/awsfacts"},
 	"internal/engine":   {"internal/arn", "internal/policy", "internal/awsfacts", "internal/posjson"},
 	"internal/scenario": {"internal/arn", "internal/engine", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	// The message catalogue of engine explanations, in every language.
+	"internal/explain": {"internal/engine"},
 
 	"internal/inventory": {"internal/arn", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	// Input adapters build inventories; they never evaluate.
@@ -43,8 +45,8 @@ var allowed = map[string][]string{
 
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
+	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
+	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
 	"internal/store":      {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/web":        {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 

@@ -97,6 +97,18 @@ type checkWords struct {
 	// The labels of explain.
 	severityLabel, controlLabel, description, risk, references string
 	none                                                       string
+	// severities names the severities, lowest first; empty means their
+	// own names (info … critical), which --fail-on takes.
+	severities [5]string
+}
+
+// severityName names a severity in the words' language, with the name
+// --fail-on takes when that is not the same: "高 (high)".
+func (w checkWords) severityName(s checks.Severity) string {
+	if int(s) < len(w.severities) && w.severities[s] != "" {
+		return w.severities[s] + " (" + s.String() + ")"
+	}
+	return s.String()
 }
 
 var checkWordsByLang = map[checks.Lang]checkWords{
@@ -109,6 +121,7 @@ var checkWordsByLang = map[checks.Lang]checkWords{
 		id: "ID", severity: "重大度", control: "コントロール", title: "タイトル",
 		severityLabel: "重大度", controlLabel: "Security Hub コントロール", description: "確認内容",
 		risk: "リスク", references: "参考資料", none: "-",
+		severities: [5]string{"情報", "低", "中", "高", "緊急"},
 	},
 }
 
@@ -125,7 +138,7 @@ func writeCheckList(w io.Writer, cs []*checks.Check, lang checks.Lang) error {
 	idW, sevW, ctlW := columns(words.id), columns(words.severity), columns(words.control)
 	for _, c := range cs {
 		idW = max(idW, columns(c.ID))
-		sevW = max(sevW, columns(c.Severity.String()))
+		sevW = max(sevW, columns(words.severityName(c.Severity)))
 		ctlW = max(ctlW, columns(control(c)))
 	}
 	b := bufio.NewWriter(w)
@@ -134,7 +147,7 @@ func writeCheckList(w io.Writer, cs []*checks.Check, lang checks.Lang) error {
 	}
 	row(words.id, words.severity, words.control, words.title)
 	for _, c := range cs {
-		row(c.ID, c.Severity.String(), control(c), c.Title.In(lang))
+		row(c.ID, words.severityName(c.Severity), control(c), c.Title.In(lang))
 	}
 	return b.Flush()
 }
@@ -169,7 +182,7 @@ func writeCheckExplanation(w io.Writer, c *checks.Check, lang checks.Lang) error
 	// The catalogue is keywarden's own text; it is escaped all the same,
 	// as every text output is.
 	fmt.Fprintf(b, "%s: %s\n\n", escape.Args(c.ID, c.Title.In(lang))...)
-	fmt.Fprintf(b, "%s: %s\n%s: %s\n\n", escape.Args(words.severityLabel, c.Severity, words.controlLabel, ctl)...)
+	fmt.Fprintf(b, "%s: %s\n%s: %s\n\n", escape.Args(words.severityLabel, words.severityName(c.Severity), words.controlLabel, ctl)...)
 	fmt.Fprintf(b, "%s:\n  %s\n\n", escape.Args(words.description, c.Description.In(lang))...)
 	fmt.Fprintf(b, "%s:\n  %s\n\n", escape.Args(words.risk, c.Risk.In(lang))...)
 	fmt.Fprintf(b, "%s:\n", escape.Text(words.references))

@@ -35,12 +35,13 @@ func TestWriteCheckList(t *testing.T) {
 			"ID           SEVERITY  CONTROL  TITLE\n" +
 			"key-public   critical  KMS.5    Keys should not be public\n" +
 			"grant-broad  low       -        Grants should be narrow\n"},
-		// Japanese headings are two columns a character; a title without
-		// Japanese falls back to English.
+		// Japanese headings are two columns a character; severities are
+		// named in Japanese, with the name --fail-on takes; a title
+		// without Japanese falls back to English.
 		{checks.Japanese, "" +
-			"ID           重大度    コントロール  タイトル\n" +
-			"key-public   critical  KMS.5         キーを公開しないこと\n" +
-			"grant-broad  low       -             Grants should be narrow\n"},
+			"ID           重大度           コントロール  タイトル\n" +
+			"key-public   緊急 (critical)  KMS.5         キーを公開しないこと\n" +
+			"grant-broad  低 (low)         -             Grants should be narrow\n"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
@@ -67,7 +68,7 @@ func TestWriteCheckExplanation(t *testing.T) {
 			"References:\n  https://docs.aws.amazon.com/a\n  https://docs.aws.amazon.com/b\n"},
 		{fakeChecks[0], checks.Japanese, "" +
 			"key-public: キーを公開しないこと\n\n" +
-			"重大度: critical\nSecurity Hub コントロール: KMS.5\n\n" +
+			"重大度: 緊急 (critical)\nSecurity Hub コントロール: KMS.5\n\n" +
 			"確認内容:\n  キーポリシーを確認します。\n\n" +
 			"リスク:\n  誰でも復号できます。\n\n" +
 			"参考資料:\n  https://docs.aws.amazon.com/a\n  https://docs.aws.amazon.com/b\n"},

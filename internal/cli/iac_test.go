@@ -50,7 +50,9 @@ func keyMap(t *testing.T, planned, real *inventory.Snapshot) *strings.Replacer {
 				if err != nil {
 					continue
 				}
-				pairs = append(pairs, pk.ARN, rk.ARN, pk.ID, rk.ID)
+				// Text output puts a planned key into words ("the key
+				// that aws_kms_key.blog will create"): that is the ARN.
+				pairs = append(pairs, pk.ARN, rk.ARN, pk.ID, rk.ID, inventory.DescribePlanned(pk.ARN, "en"), rk.ARN)
 			}
 		}
 	}

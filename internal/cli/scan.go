@@ -29,9 +29,17 @@ describes them.
 The account comes from an AWS CLI export (--input DIR), a snapshot file
 (--snapshot FILE), or, with neither, the live account.
 
-Formats: text (for a terminal, grouped by severity; coloured only on a
+Formats: text (for a terminal: a summary and an index of the findings, one
+line each, then each finding's details by severity; coloured only on a
 terminal and when NO_COLOR is not set), json (docs/report-json.md), sarif
-(SARIF 2.1.0 for GitHub code scanning), html (one self-contained page).
+(SARIF 2.1.0 for GitHub code scanning), html (one self-contained page: an
+index that links to each finding, explanations and fixes collapsed).
+
+The text report gives each finding about a screen: its fix's summary, the
+changes it makes and the access it changes, with the longer commands
+counted. --remediation full prints every fix in full (console steps, AWS CLI,
+Terraform, the documents written) and every line of every explanation; the
+JSON and HTML reports always hold everything.
 
 --suppress FILE accepts findings by check ID and resource pattern, for a
 reason and optionally until a date (docs/suppressions.md). Suppressed findings
@@ -65,6 +73,9 @@ type scanOptions struct {
 	Checks          []string
 	Suppress        string
 	TrustedAccounts []string
+	// Remediation is how much of each fix text output prints: "short"
+	// (about a screen per finding) or "full".
+	Remediation string
 
 	// Color adds ANSI colours to text output; the command decides it
 	// (see wantColor).
@@ -106,6 +117,7 @@ func newScanCmd(s streams, runF func(context.Context, *scanOptions) error) *cobr
 	fl.StringSliceVar(&opts.Checks, "checks", nil, "run only these checks (IDs, comma-separated; default: all)")
 	fl.StringVar(&opts.Suppress, "suppress", "", "suppression file (docs/suppressions.md)")
 	fl.StringSliceVar(&opts.TrustedAccounts, "trusted-accounts", nil, "account IDs outside the organization that key-cross-account accepts (comma-separated)")
+	fl.StringVar(&opts.Remediation, "remediation", "short", "text output: short (about a screen per finding) or full (every fix in full: changes, access diff, console steps, AWS CLI, Terraform)")
 	return cmd
 }
 
@@ -132,6 +144,11 @@ func parseScanFlags(cmdPath string, opts *scanOptions) (*scanSettings, error) {
 	var set scanSettings
 	if !slices.Contains(scanFormats, opts.Format) {
 		return nil, usage("invalid --format %q (want %s)", opts.Format, strings.Join(scanFormats, ", "))
+	}
+	switch opts.Remediation {
+	case "short", "full", "":
+	default:
+		return nil, usage("invalid --remediation %q (want short or full)", opts.Remediation)
 	}
 	lang, err := checks.ParseLang(opts.Lang)
 	if err != nil {
@@ -300,7 +317,7 @@ func writeScanReport(opts *scanOptions, r *report.Report) error {
 	case "html":
 		err = report.WriteHTML(&b, r)
 	default:
-		err = report.WriteText(&b, r, report.Options{Color: opts.Color})
+		err = report.WriteText(&b, r, report.Options{Color: opts.Color, Full: opts.Remediation == "full"})
 	}
 	if err != nil {
 		return err

@@ -11,68 +11,57 @@ import (
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/explain"
+	"github.com/keywarden/keywarden/internal/inventory"
 )
 
 // AnswersVersion is the version of the JSON written for can, who-can and
 // the access matrix (docs/answers-json.md).
 const AnswersVersion = 1
 
-// WriteCanText writes the answer to a can question for a person.
+// WriteCanText writes the answer to a can question for a person. Engine
+// text comes from the message catalogue (package explain), and the
+// placeholders of resources an IaC input plans are put into words.
 func WriteCanText(w io.Writer, a *access.Answer) error {
+	return writeCanText(w, a, explain.English)
+}
+
+func writeCanText(w io.Writer, a *access.Answer, lang string) error {
 	ew := &errWriter{w: w}
-	ew.printf("%s  %s %s %s\n", decisionLabel(a.Decision, a.Conditional), a.Principal, a.Action, a.Resource)
-	ew.printf("  %s\n", a.Summary)
+	say := func(s string) string { return inventory.DescribePlanned(s, lang) }
+	ew.printf("%s  %s %s %s\n", explain.Decision(a.Decision, a.Conditional, lang), say(a.Principal), a.Action, say(a.Resource))
+	ew.printf("  %s\n", say(explain.Text(a.Summary, lang)))
 	for _, n := range a.Notes {
-		ew.printf("  note: %s\n", n)
+		ew.printf("  %s: %s\n", explain.Label("note", lang), say(explain.Note(n, lang)))
 	}
 	for _, s := range a.Steps {
-		ew.printf("\n  %s side: %s on %s: %s\n", s.Side, s.Action, s.Resource, decisionLabel(s.Result.Decision, s.Result.Conditional))
-		writeResult(ew, "    ", s.Result)
+		ew.printf("\n  %s side: %s on %s: %s\n", s.Side, s.Action, say(s.Resource), explain.Decision(s.Result.Decision, s.Result.Conditional, lang))
+		q := explain.Question{Principal: a.Principal, Action: s.Action, Resource: s.Resource}
+		writeResult(ew, "    ", &s.Result, q, lang)
 	}
 	return ew.err
 }
 
-func decisionLabel(d engine.Decision, conditional bool) string {
-	if d == engine.Allow && conditional {
-		return "Allow (conditional)"
+// writeResult writes an engine result's explanation, indented: its
+// summary, the statements that took part, the conditions, what is
+// missing and the notes (explain.Lines).
+func writeResult(ew *errWriter, indent string, r *engine.Result, q explain.Question, lang string) {
+	for _, line := range explain.Lines(r, q, lang) {
+		ew.printf("%s%s\n", indent, inventory.DescribePlanned(line, lang))
 	}
-	return d.String()
-}
-
-// writeResult writes an engine result's explanation, indented.
-func writeResult(ew *errWriter, indent string, r engine.Result) {
-	ew.printf("%s%s\n", indent, r.Summary)
-	for _, reason := range r.Reasons {
-		ew.printf("%s- %s\n", indent, reasonText(reason))
-	}
-	for _, c := range r.Conditions {
-		ew.printf("%swhen: %s\n", indent, c)
-	}
-	for _, m := range r.Missing {
-		ew.printf("%smissing: %s\n", indent, m)
-	}
-	for _, n := range r.Notes {
-		ew.printf("%snote: %s\n", indent, n)
-	}
-}
-
-func reasonText(r engine.Reason) string {
-	if r.Layer == engine.LayerGrant {
-		return r.Policy + ": " + r.Role
-	}
-	label := fmt.Sprintf("#%d", r.Statement)
-	if r.Sid != "" {
-		label = fmt.Sprintf("'%s' (#%d)", r.Sid, r.Statement)
-	}
-	return fmt.Sprintf("%s statement %s: %s", r.Policy, label, r.Role)
 }
 
 // WriteWhoCanText writes a who-can answer for a person.
 func WriteWhoCanText(w io.Writer, res *access.WhoCanResult) error {
+	return writeWhoCanText(w, res, explain.English)
+}
+
+func writeWhoCanText(w io.Writer, res *access.WhoCanResult, lang string) error {
 	ew := &errWriter{w: w}
-	ew.printf("Who can %s with %s\n", res.Action, res.Key)
+	say := func(s string) string { return inventory.DescribePlanned(explain.Text(s, lang), lang) }
+	ew.printf("Who can %s with %s\n", res.Action, say(res.Key))
 	for _, n := range res.Notes {
-		ew.printf("note: %s\n", n)
+		ew.printf("%s: %s\n", explain.Label("note", lang), say(explain.Note(n, lang)))
 	}
 	if len(res.Entries) == 0 {
 		ew.printf("\nnobody\n")
@@ -82,13 +71,14 @@ func WriteWhoCanText(w io.Writer, res *access.WhoCanResult) error {
 		if e.Grant != "" {
 			how += " (grant " + e.Grant + ")"
 		}
-		ew.printf("\n%s  %s\n", decisionLabel(e.Decision, e.Conditional), e.Name())
+		ew.printf("\n%s  %s\n", explain.Decision(e.Decision, e.Conditional, lang), say(e.Name()))
 		if e.Principal != "" {
-			ew.printf("  %s, via %s\n", e.Description, how)
+			ew.printf("  %s, via %s\n", say(e.Description), how)
 		} else {
 			ew.printf("  via %s\n", how)
 		}
-		writeResult(ew, "  ", e.Result)
+		q := explain.Question{Principal: e.Principal, Action: res.Action, Resource: res.Key}
+		writeResult(ew, "  ", &e.Result, q, lang)
 	}
 	return ew.err
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/explain"
+	"github.com/keywarden/keywarden/internal/verify"
 )
 
 // This file holds what the writers of "access as code" (verify.go,
@@ -16,6 +18,9 @@ import (
 // codeLabels are the words of the verify and diff reports in one
 // language. Fields ending in F are fmt formats.
 type codeLabels struct {
+	// lang is the language of the engine's texts (explain.English,
+	// explain.Japanese).
+	lang           string
 	VerifyTitle    string
 	DiffTitle      string
 	Expectations   string
@@ -63,6 +68,7 @@ type codeLabels struct {
 
 var codeCatalogue = map[checks.Lang]*codeLabels{
 	checks.English: {
+		lang:           explain.English,
 		VerifyTitle:    "Access expectations",
 		DiffTitle:      "Access diff",
 		Expectations:   "Expectations",
@@ -116,6 +122,7 @@ var codeCatalogue = map[checks.Lang]*codeLabels{
 		S3F:              "%s %s on bucket %s: %s → %s",
 	},
 	checks.Japanese: {
+		lang:           explain.Japanese,
 		VerifyTitle:    "アクセスの期待値",
 		DiffTitle:      "アクセスの差分",
 		Expectations:   "期待値ファイル",
@@ -178,29 +185,44 @@ func codeLabelsFor(l checks.Lang) *codeLabels {
 }
 
 // explanationLines renders an engine explanation for a person: the
-// summary, each statement or grant, the conditions, what is missing. The
-// engine's texts are English in every language, as in scan reports.
-func explanationLines(l *codeLabels, summary string, reasons []engine.Reason, conditional bool, conditions, unless, missing []string) []string {
+// summary, each statement or grant, the conditions, what is missing. In
+// Japanese the engine's texts are written by its message catalogue
+// (package explain), as in scan reports. key is the key asked about.
+func explanationLines(l *codeLabels, e *verify.Explanation, key string) []string {
+	r := engine.Result{Decision: e.Decision, Rule: e.Rule, Conditional: e.Conditional, Conditions: e.Conditions,
+		Unless: e.Unless, Summary: e.Summary, Reasons: e.Reasons, Missing: e.Missing, Unread: e.Unread}
+	q := explain.Question{Action: strings.Join(e.Actions, ", "), Resource: key}
 	var out []string
-	if summary != "" {
-		out = append(out, summary)
+	if e.Summary != "" {
+		out = append(out, explain.Summary(&r, q, l.lang))
 	}
-	for _, r := range reasons {
-		out = append(out, "- "+reasonText(r))
+	for _, reason := range e.Reasons {
+		out = append(out, "- "+explain.ReasonLine(reason, q, l.lang))
 	}
-	if conditional {
-		for _, c := range conditions {
-			if containsText(unless, c) {
-				out = append(out, c)
+	if e.Conditional {
+		for _, c := range e.Conditions {
+			if containsText(e.Unless, c) {
+				out = append(out, explain.Condition(c, l.lang))
 			} else {
-				out = append(out, l.OnlyIf+": "+c)
+				out = append(out, l.OnlyIf+": "+explain.Condition(c, l.lang))
 			}
 		}
 	}
-	for _, m := range missing {
-		out = append(out, l.Missing+": "+m)
+	if l.lang == explain.Japanese && e.Decision == engine.Unknown && len(e.Unread) > 0 {
+		for _, g := range e.Unread {
+			out = append(out, l.Missing+": "+explain.Gap(g, l.lang))
+		}
+	} else {
+		for _, m := range e.Missing {
+			out = append(out, l.Missing+": "+explain.Text(m, l.lang))
+		}
 	}
 	return out
+}
+
+// decisionLabel names a decision in the labels' language.
+func (l *codeLabels) decisionLabel(d engine.Decision, conditional bool) string {
+	return explain.Decision(d, conditional, l.lang)
 }
 
 func containsText(ss []string, s string) bool {

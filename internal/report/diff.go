@@ -62,7 +62,7 @@ func statesText(ss []diff.State) string {
 }
 
 func s3Text(l *codeLabels, c *diff.S3Change) string {
-	return fmt.Sprintf(l.S3F, c.Principal, c.Operation, c.Bucket, decisionLabel(c.Old.Decision, c.Old.Conditional), decisionLabel(c.New.Decision, c.New.Conditional))
+	return fmt.Sprintf(l.S3F, c.Principal, c.Operation, c.Bucket, l.decisionLabel(c.Old.Decision, c.Old.Conditional), l.decisionLabel(c.New.Decision, c.New.Conditional))
 }
 
 func findingLine(lang checks.Lang, f *checks.Finding) string {
@@ -137,8 +137,8 @@ func WriteDiffText(w io.Writer, r *DiffReport) error {
 				continue
 			}
 			ew.printf("\n- %s\n    %s\n", escape.Text(changeText(l, c)), c.Key)
-			writeExplanationsText(ew, l, l.Was, c.Was)
-			writeExplanationsText(ew, l, l.Now, c.Now)
+			writeExplanationsText(ew, l, l.Was, c.Was, c.Key)
+			writeExplanationsText(ew, l, l.Now, c.Now, c.Key)
 		}
 	}
 	if len(res.S3) > 0 {
@@ -165,13 +165,13 @@ func WriteDiffText(w io.Writer, r *DiffReport) error {
 	return ew.err
 }
 
-func writeExplanationsText(ew *errWriter, l *codeLabels, label string, es []verify.Explanation) {
+func writeExplanationsText(ew *errWriter, l *codeLabels, label string, es []verify.Explanation, key string) {
 	for _, e := range es {
 		head := label
 		if len(es) > 1 {
 			head += " [" + actionsText(e.Actions) + "]"
 		}
-		lines := explanationLines(l, e.Summary, e.Reasons, e.Conditional, e.Conditions, e.Unless, e.Missing)
+		lines := explanationLines(l, &e, key)
 		if len(lines) == 0 {
 			continue
 		}
@@ -363,7 +363,7 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 				es    []verify.Explanation
 			}{{l.Was, c.Was}, {l.Now, c.Now}} {
 				for _, e := range sec.es {
-					lines := explanationLines(l, e.Summary, e.Reasons, e.Conditional, e.Conditions, e.Unless, e.Missing)
+					lines := explanationLines(l, &e, c.Key)
 					for j, line := range lines {
 						if j == 0 {
 							line = sec.label + ": " + line

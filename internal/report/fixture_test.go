@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/checks"
@@ -103,6 +104,16 @@ var (
 
 var fixedTime = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 
+// holds is a claim of a proof that holds.
+func holds() checks.Claim {
+	return checks.Claim{Holds: true, Why: checks.Text{EN: "checked by the engine", JA: "エンジンで確認しました"}}
+}
+
+// proved is the proof of a fix that holds in full.
+func proved() *checks.Proof {
+	return &checks.Proof{Valid: holds(), Effective: holds(), Minimal: holds(), Safe: holds()}
+}
+
 func testReport() *Report {
 	fixedPolicy := `aws kms put-key-policy \
   --key-id 1234abcd-12ab-34cd-56ef-1234567890ab \
@@ -187,13 +198,35 @@ func testReport() *Report {
 }
 `,
 					Verified: true,
+					Proof:    proved(),
+					Edits: []checks.Edit{{
+						Action: "PutRolePolicy", Target: roleApp, Name: "decrypt-all", Statements: []int{0},
+						Description: checks.Text{EN: "Resource \"*\" becomes the keys the role uses.", JA: "Resource の \"*\" を、ロールが使用するキーに置き換えます。"},
+						Document:    json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Sid":"DecryptAll","Effect":"Allow","Action":"kms:Decrypt","Resource":"<KEYS_ROLE_app_USES>"}]}`),
+					}},
+					Diff: []checks.AccessChange{
+						{Principal: roleApp, Key: keyLogs, Action: "kms:Decrypt", Before: "Allow", After: "ImplicitDeny"},
+						{Principal: roleApp, Key: "arn:aws:kms:ap-northeast-1:111122223333:key/2222bbbb-22bb-22bb-22bb-2222bbbb2222", Action: "kms:Decrypt", Before: "Allow (conditional)", After: "ImplicitDeny"},
+					},
+					Placeholders: []checks.Placeholder{{
+						Name:       "<KEYS_ROLE_app_USES>",
+						Candidates: []string{"alias/app-data (" + keyApp + ")", "alias/logs (" + keyLogs + ")"},
+						Note:       checks.Text{EN: "The keys role app needs: keywarden sees which it can reach, not which it uses.", JA: "ロール app が必要とするキーです。keywarden には到達できるキーはわかりますが、使用しているキーはわかりません。"},
+					}},
 					Alternatives: []checks.Remediation{{
 						Summary: checks.Text{
-							EN: "Keep the wildcard but only through Amazon S3 in this account: add a kms:ViaService condition.",
-							JA: "ワイルドカードは残し、このアカウントの Amazon S3 経由に限定します。kms:ViaService 条件を追加します。",
+							EN: "Or, keep the wildcard but only through Amazon S3 in this account: add a kms:ViaService condition.",
+							JA: "または、ワイルドカードは残し、このアカウントの Amazon S3 経由に限定します。kms:ViaService 条件を追加します。",
+						},
+						Proof: &checks.Proof{
+							Valid: holds(), Effective: holds(), Safe: holds(),
+							Minimal: checks.Claim{Holds: false, Why: checks.Text{
+								EN: "it also takes away kms:Decrypt outside Amazon S3 on 2 keys the finding is not about",
+								JA: "検出結果に関係しない 2 個のキーについても、Amazon S3 以外からの kms:Decrypt を取り除きます",
+							}},
 						},
 						Console:  []checks.Text{{EN: `Add the condition "StringEquals": {"kms:ViaService": "s3.ap-northeast-1.amazonaws.com"} to statement DecryptAll.`, JA: `ステートメント DecryptAll に条件 "StringEquals": {"kms:ViaService": "s3.ap-northeast-1.amazonaws.com"} を追加します。`}},
-						Verified: true,
+						Verified: false,
 					}},
 				},
 			},
@@ -217,7 +250,21 @@ func testReport() *Report {
 					JA: `キーポリシーのステートメント 'AllowEveryone' (#1) が "Principal": {"AWS": "*"} に条件なしで kms:Decrypt, kms:GenerateDataKey を許可しています`,
 				}},
 				Remediation: &checks.Remediation{
+					ID:      "key-policy-1234abcd",
 					Summary: checks.Text{EN: "Remove statement AllowEveryone from the key policy.", JA: "キーポリシーからステートメント AllowEveryone を削除します。"},
+					Proof:   proved(),
+					Edits: []checks.Edit{{
+						Action: "PutKeyPolicy", Target: keyApp, Name: "default", Statements: []int{1, 2},
+						Description: checks.Text{EN: "Statements AllowEveryone and PartnerDecrypt are removed; the rest stays.", JA: "ステートメント AllowEveryone と PartnerDecrypt を削除し、ほかはそのまま残します。"},
+						Document:    json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`),
+					}},
+					Diff: []checks.AccessChange{
+						{Principal: "any principal outside the account and organization", Key: keyApp, Action: "kms:Decrypt", Before: "Allow", After: "ImplicitDeny"},
+						{Principal: "any principal outside the account and organization", Key: keyApp, Action: "kms:GenerateDataKey", Before: "Allow", After: "ImplicitDeny"},
+						{Principal: partnerR, Key: keyApp, Action: "kms:CreateGrant", Before: "Allow (conditional)", After: "ImplicitDeny"},
+						{Principal: partnerR, Key: keyApp, Action: "kms:Decrypt", Before: "Allow (conditional)", After: "ImplicitDeny"},
+						{Principal: roleRO, Key: keyApp, Action: "kms:Decrypt", Before: "ImplicitDeny", After: "Allow"},
+					},
 					Console: []checks.Text{
 						{EN: "Open the AWS KMS console in ap-northeast-1 and choose Customer managed keys.", JA: "ap-northeast-1 の AWS KMS コンソールを開き、[カスタマー管理型のキー] を選択します。"},
 						{EN: "Choose key 1234abcd-12ab-34cd-56ef-1234567890ab, then Key policy, Switch to policy view, Edit.", JA: "キー 1234abcd-12ab-34cd-56ef-1234567890ab を選び、[キーポリシー]、[ポリシービューへの切り替え]、[編集] の順に選択します。"},
@@ -249,6 +296,8 @@ func testReport() *Report {
 				Explanation: []checks.Text{{EN: "statement #2 allows kms:ReEncrypt* on any resource", JA: "ステートメント #2 が任意のリソースに対して kms:ReEncrypt* を許可しています"}},
 				Remediation: &checks.Remediation{
 					Summary: checks.Text{EN: "Name the keys in statement #2, or remove kms:ReEncrypt*.", JA: "ステートメント #2 でキーを指定するか、kms:ReEncrypt* を削除します。"},
+					CLI: "# A customer managed policy keeps at most five versions: delete the oldest non-default one first if needed\n" +
+						"aws iam create-policy-version --policy-arn " + polDev + " --set-as-default --policy-document file://developer-kms.json",
 				},
 				Source: &checks.Location{File: "examples/account/iam/get-account-authorization-details.json", Path: "Policies[3].PolicyVersionList[0].Document.Statement[2]"},
 			},
@@ -269,10 +318,18 @@ func testReport() *Report {
 						EN: "account 444455556666 is not a member of organization o-a1b2c3d4e5",
 						JA: "アカウント 444455556666 は組織 o-a1b2c3d4e5 のメンバーではありません",
 					},
+					{
+						// Engine text quoted in both languages, as checks do.
+						EN: "under conditions the caller controls: its own IAM policies allow kms:Decrypt on this key",
+						JA: "呼び出し元が自分で満たせる条件: its own IAM policies allow kms:Decrypt on this key",
+					},
 				},
 				Remediation: &checks.Remediation{
-					Summary:  checks.Text{EN: "Remove kms:CreateGrant from statement PartnerDecrypt, or add the account to --trusted-accounts if it is a partner you trust.", JA: "ステートメント PartnerDecrypt から kms:CreateGrant を削除するか、信頼するパートナーであればアカウントを --trusted-accounts に追加します。"},
-					Verified: false,
+					// The fix of key-policy-public rewrites the same key
+					// policy and resolves this finding too.
+					ID:       "key-policy-1234abcd",
+					Summary:  checks.Text{EN: "Remove statement AllowEveryone from the key policy.", JA: "キーポリシーからステートメント AllowEveryone を削除します。"},
+					Verified: true,
 				},
 			},
 			{
@@ -287,7 +344,10 @@ func testReport() *Report {
 			{
 				Check: "key-grant-wide-operations", Severity: checks.Low, Status: checks.Fail,
 				Resource: keyApp, Account: acct, Region: "ap-northeast-1", Principal: roleBat,
-				Policy: "grant 8f1c2d3e", Message: checks.Text{EN: "Grant 8f1c2d3e gives role batch every grant operation on key 1234abcd-12ab-34cd-56ef-1234567890ab.", JA: "グラント 8f1c2d3e は、ロール batch にキー 1234abcd-12ab-34cd-56ef-1234567890ab のすべてのグラントオペレーションを与えています。"},
+				Policy: "grant 8f1c2d3e", Message: checks.Text{
+					EN: "Grant 8f1c2d3e gives role batch every grant operation on key 1234abcd-12ab-34cd-56ef-1234567890ab, and so does arn:aws:iam::111122223333:role/{{cfn:BatchRole}} through another grant.",
+					JA: "グラント 8f1c2d3e は、ロール batch にキー 1234abcd-12ab-34cd-56ef-1234567890ab のすべてのグラントオペレーションを与えています。arn:aws:iam::111122223333:role/{{cfn:BatchRole}} へのグラントも同じです。",
+				},
 				Remediation: &checks.Remediation{
 					Summary:  checks.Text{EN: "Retire the grant and create one with only the operations batch uses.", JA: "グラントを廃止し、batch が使うオペレーションだけのグラントを作成し直します。"},
 					CLI:      "aws kms retire-grant --key-id " + keyApp + " --grant-id 8f1c2d3e",

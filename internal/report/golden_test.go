@@ -25,6 +25,7 @@ var writers = []struct {
 }{
 	{"txt", func(w io.Writer, r *Report) error { return WriteText(w, r, Options{}) }},
 	{"color.txt", func(w io.Writer, r *Report) error { return WriteText(w, r, Options{Color: true}) }},
+	{"remediation-full.txt", func(w io.Writer, r *Report) error { return WriteText(w, r, Options{Full: true}) }},
 	{"json", WriteJSON},
 	{"sarif", WriteSARIF},
 	{"html", WriteHTML},
@@ -208,7 +209,7 @@ func TestTextControlCharacters(t *testing.T) {
 	if n := strings.Count(b.String(), `\x1b]0;pwned\x07`); n != 4 {
 		t.Errorf("the escaped sequence appears %d times, want 4", n)
 	}
-	if !strings.Contains(b.String(), "\n        --role-name app\n") {
+	if !strings.Contains(b.String(), "\n          --role-name app\n") {
 		t.Error("the newline of the command was not kept")
 	}
 }

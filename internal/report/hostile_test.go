@@ -31,8 +31,13 @@ func controlsReport() *Report {
 		Principal: h("arn:aws:iam::111122223333:role/"), Policy: h("inline policy "),
 		Statement: &checks.Statement{Index: 1, Sid: h("sid")}, Message: t,
 		Explanation: []checks.Text{t, t}, Missing: []string{h("missing ")},
-		Remediation: &checks.Remediation{Summary: t, Console: []checks.Text{t}, CLI: code("aws kms put-key-policy --policy '") + "'\n" + code("second line "),
-			Terraform: code("resource \"x\" ") + "\n" + code("}"), Alternatives: []checks.Remediation{{Summary: t, CLI: code("aws ")}}},
+		Remediation: &checks.Remediation{ID: h("fix-"), Summary: t, Console: []checks.Text{t}, CLI: code("aws kms put-key-policy --policy '") + "'\n" + code("second line "),
+			Terraform: code("resource \"x\" ") + "\n" + code("}"), Alternatives: []checks.Remediation{{Summary: t, CLI: code("aws ")}},
+			Proof: &checks.Proof{Valid: checks.Claim{Why: t}, Effective: checks.Claim{Holds: true, Why: t}},
+			Edits: []checks.Edit{{Action: h("Put"), Target: h("arn:aws:kms:us-east-1:111122223333:key/"), Name: h(""), Statements: []int{1},
+				Description: t, Document: jsonString(controls)}},
+			Diff:         []checks.AccessChange{{Principal: h(""), Key: h(""), Action: h("kms:"), Before: h("Allow"), After: h("")}},
+			Placeholders: []checks.Placeholder{{Name: h("<X>"), Candidates: []string{h("")}, Note: t}}},
 		Source: &checks.Location{File: h("export/"), Path: h("Statement"), Line: 3},
 	}
 	unknown := f
@@ -47,6 +52,13 @@ func controlsReport() *Report {
 		ExpiredSuppressions: []Suppression{{Check: h(""), Resource: h(""), Reason: h("reason "),
 			Expires: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
+}
+
+// jsonString is a JSON document holding s: the escapes of JSON leave
+// control characters as \u sequences, which a writer must not turn back.
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(map[string]string{"Sid": s})
+	return b
 }
 
 // sgr is keywarden's own colour decoration, the only escape sequence

@@ -41,7 +41,7 @@ func TestHTMLEscapesFindingText(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, bad := range []string{"<script", "<img", "</pre><"} {
+	for _, bad := range []string{"<script>alert", "<img", "</pre><script"} {
 		if strings.Contains(strings.ToLower(out), bad) {
 			t.Errorf("HTML contains %q: finding text was not escaped", bad)
 		}
@@ -56,7 +56,7 @@ func TestHTMLEscapesFindingText(t *testing.T) {
 
 // externalRef finds anything that would make a browser fetch a resource:
 // src attributes, stylesheet or script links, CSS imports and url().
-var externalRef = regexp.MustCompile(`(?i)\ssrc\s*=|<link[^>]+rel="?stylesheet|<script|@import|url\(`)
+var externalRef = regexp.MustCompile(`(?i)\ssrc\s*=|<link[^>]+rel="?stylesheet|<script[^>]*\ssrc|@import|url\(`)
 
 func TestHTMLIsSelfContained(t *testing.T) {
 	var b strings.Builder
@@ -85,6 +85,17 @@ func TestHTMLIsSelfContained(t *testing.T) {
 	if !strings.Contains(report, `http-equiv="Content-Security-Policy" content="default-src 'none'`) {
 		t.Error("report has no Content-Security-Policy forbidding external requests")
 	}
+	// The one script is the copy buttons', and the policy allows exactly
+	// it, by its hash.
+	if n := strings.Count(report, "<script"); n != 1 {
+		t.Errorf("the page has %d scripts, want 1", n)
+	}
+	if !strings.Contains(report, "<script>"+copyScript+"</script>") {
+		t.Error("the page's script is not the copy script, byte for byte (its CSP hash would not match)")
+	}
+	if !strings.Contains(report, "script-src "+copyScriptHash+`"`) || !strings.HasPrefix(copyScriptHash, "'sha256-") {
+		t.Errorf("the Content-Security-Policy does not allow the script by its hash %s", copyScriptHash)
+	}
 }
 
 func TestHTMLLang(t *testing.T) {
@@ -92,8 +103,8 @@ func TestHTMLLang(t *testing.T) {
 		lang checks.Lang
 		want []string
 	}{
-		{checks.English, []string{`<html lang="en">`, "<h2>Findings</h2>", "<h4>Remediation</h4>"}},
-		{checks.Japanese, []string{`<html lang="ja">`, "<h2>検出結果</h2>", "<h4>修正方法</h4>", "Noto Sans JP"}},
+		{checks.English, []string{`<html lang="en">`, "<h2>Details</h2>", "<summary>Fix: ", `data-copy="Copy"`}},
+		{checks.Japanese, []string{`<html lang="ja">`, "<h2>詳細</h2>", "<summary>修正: ", `data-copy="コピー"`, "Noto Sans JP"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.lang), func(t *testing.T) {

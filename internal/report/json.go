@@ -8,6 +8,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/explain"
 )
 
 // The JSON report, schema version 1, documented field by field in
@@ -70,16 +71,18 @@ type (
 		References  []string        `json:"references"`
 	}
 	jsonFinding struct {
-		Check       string           `json:"check"`
-		Title       string           `json:"title"`
-		Severity    checks.Severity  `json:"severity"`
-		Control     string           `json:"control"`
-		Status      checks.Status    `json:"status"`
-		Resource    string           `json:"resource"`
-		Account     string           `json:"account"`
-		Region      string           `json:"region"`
-		Principal   string           `json:"principal"`
-		Policy      string           `json:"policy"`
+		Check     string          `json:"check"`
+		Title     string          `json:"title"`
+		Severity  checks.Severity `json:"severity"`
+		Control   string          `json:"control"`
+		Status    checks.Status   `json:"status"`
+		Resource  string          `json:"resource"`
+		Account   string          `json:"account"`
+		Region    string          `json:"region"`
+		Principal string          `json:"principal"`
+		Policy    string          `json:"policy"`
+		// PolicyText names the policy in the report's language.
+		PolicyText  string           `json:"policyText"`
 		Statement   *jsonStatement   `json:"statement"`
 		Message     string           `json:"message"`
 		Explanation []string         `json:"explanation"`
@@ -93,12 +96,48 @@ type (
 		Sid   string `json:"sid"`
 	}
 	jsonRemediation struct {
-		Summary      string            `json:"summary"`
-		Console      []string          `json:"console"`
-		CLI          string            `json:"cli"`
-		Terraform    string            `json:"terraform"`
-		Verified     bool              `json:"verified"`
-		Alternatives []jsonRemediation `json:"alternatives"`
+		ID           string             `json:"id"`
+		Summary      string             `json:"summary"`
+		Verified     bool               `json:"verified"`
+		Proof        *jsonProof         `json:"proof"`
+		Edits        []jsonEdit         `json:"edits"`
+		Diff         []jsonAccessChange `json:"diff"`
+		Placeholders []jsonPlaceholder  `json:"placeholders"`
+		Console      []string           `json:"console"`
+		CLI          string             `json:"cli"`
+		Terraform    string             `json:"terraform"`
+		Alternatives []jsonRemediation  `json:"alternatives"`
+	}
+	jsonProof struct {
+		Valid     jsonClaim `json:"valid"`
+		Effective jsonClaim `json:"effective"`
+		Minimal   jsonClaim `json:"minimal"`
+		Safe      jsonClaim `json:"safe"`
+	}
+	jsonClaim struct {
+		Holds bool   `json:"holds"`
+		Why   string `json:"why"`
+	}
+	jsonEdit struct {
+		Action      string `json:"action"`
+		Target      string `json:"target"`
+		Name        string `json:"name"`
+		Statements  []int  `json:"statements"`
+		Description string `json:"description"`
+		// Document is the document the edit writes, as JSON, or null.
+		Document any `json:"document"`
+	}
+	jsonAccessChange struct {
+		Principal string `json:"principal"`
+		Key       string `json:"key"`
+		Action    string `json:"action"`
+		Before    string `json:"before"`
+		After     string `json:"after"`
+	}
+	jsonPlaceholder struct {
+		Name       string   `json:"name"`
+		Candidates []string `json:"candidates"`
+		Note       string   `json:"note"`
 	}
 	jsonSource struct {
 		File string `json:"file"`
@@ -204,7 +243,8 @@ func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {
 		Region:      f.Region,
 		Principal:   f.Principal,
 		Policy:      f.Policy,
-		Message:     f.Message.In(r.Lang),
+		PolicyText:  explain.PolicyLabel(f.Policy, string(r.Lang)),
+		Message:     say(f.Message, r.Lang),
 		Explanation: nonNil(textsIn(f.Explanation, r.Lang)),
 		Missing:     nonNil(f.Missing),
 		Fingerprint: fingerprint(f),
@@ -227,20 +267,55 @@ func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {
 
 func newJSONRemediation(rem *checks.Remediation, lang checks.Lang) jsonRemediation {
 	j := jsonRemediation{
-		Summary:      rem.Summary.In(lang),
+		ID:           rem.ID,
+		Summary:      say(rem.Summary, lang),
+		Verified:     rem.Verified,
+		Edits:        []jsonEdit{},
+		Diff:         []jsonAccessChange{},
+		Placeholders: []jsonPlaceholder{},
 		Console:      []string{},
 		CLI:          rem.CLI,
 		Terraform:    rem.Terraform,
-		Verified:     rem.Verified,
 		Alternatives: []jsonRemediation{},
 	}
+	if p := rem.Proof; p != nil {
+		claim := func(c checks.Claim) jsonClaim { return jsonClaim{Holds: c.Holds, Why: say(c.Why, lang)} }
+		j.Proof = &jsonProof{Valid: claim(p.Valid), Effective: claim(p.Effective), Minimal: claim(p.Minimal), Safe: claim(p.Safe)}
+	}
+	for _, e := range rem.Edits {
+		je := jsonEdit{Action: e.Action, Target: e.Target, Name: e.Name, Statements: e.Statements, Description: say(e.Description, lang)}
+		if je.Statements == nil {
+			je.Statements = []int{}
+		}
+		switch {
+		case len(e.Document) == 0:
+		case json.Valid(e.Document):
+			je.Document = e.Document
+		default:
+			// Not JSON: kept as the text it is rather than break the report.
+			je.Document = string(e.Document)
+		}
+		j.Edits = append(j.Edits, je)
+	}
+	for _, d := range rem.Diff {
+		j.Diff = append(j.Diff, jsonAccessChange(d))
+	}
+	for _, p := range rem.Placeholders {
+		j.Placeholders = append(j.Placeholders, jsonPlaceholder{Name: p.Name, Candidates: nonNil(p.Candidates), Note: say(p.Note, lang)})
+	}
 	for _, s := range rem.Console {
-		j.Console = append(j.Console, s.In(lang))
+		j.Console = append(j.Console, say(s, lang))
 	}
 	for i := range rem.Alternatives {
 		j.Alternatives = append(j.Alternatives, newJSONRemediation(&rem.Alternatives[i], lang))
 	}
 	return j
+}
+
+// say is a text of a check in a language, with the engine's phrases it
+// quotes in that language too (explain.Text).
+func say(t checks.Text, lang checks.Lang) string {
+	return explain.Text(t.In(lang), string(lang))
 }
 
 func expiry(s *Suppression) *string {

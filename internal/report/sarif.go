@@ -16,6 +16,8 @@ import (
 
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/explain"
+	"github.com/keywarden/keywarden/internal/inventory"
 )
 
 // Notes on SARIF and GitHub code scanning, which reads a subset of SARIF
@@ -42,6 +44,18 @@ import (
 //     it finds and only logs a warning when its own hash differs.
 //   - GitHub ignores result.suppressions: a suppressed result would show
 //     as an open alert. Suppressed findings are therefore left out.
+//   - GitHub ignores result.kind as well: code scanning uses only the
+//     properties its documentation lists ("Supported SARIF output file
+//     properties"), and kind is not one of them, so a result of kind
+//     "review" or "notApplicable" (or "pass", microsoft/PSRule#955)
+//     still opens an alert. A finding keywarden could not decide is not
+//     an alert: something to fix is not known, data to read is. So an
+//     undecided finding is not a result but a tool execution
+//     notification (runs[0].invocations[0].toolExecutionNotifications,
+//     SARIF 2.1.0 §3.20.21): level "warning", the check as its
+//     associatedRule, the same locations, and the data that could not be
+//     read. Consumers that read notifications show it as a problem of the
+//     scan; GitHub shows no alert, and closes one a previous scan opened.
 //   - security-severity is a string holding a number; GitHub maps
 //     ≥ 9.0 to critical, 7.0–8.9 to high, 4.0–6.9 to medium, below that
 //     to low. It is read only when the rule's tags include "security".
@@ -77,7 +91,8 @@ func sarifLevel(s checks.Severity) string {
 
 // WriteSARIF writes the report as a SARIF 2.1.0 log for GitHub code
 // scanning: one run, one rule per check that ran, one result per failed
-// or undecided finding. Passed and suppressed findings are left out.
+// finding, and one tool execution notification per undecided finding.
+// Passed and suppressed findings are left out.
 func WriteSARIF(w io.Writer, r *Report) error {
 	log := sarifLog(r)
 	raw, err := json.Marshal(log)
@@ -128,6 +143,7 @@ func sarifLog(r *Report) *sarif.Report {
 	for _, c := range r.Checks {
 		addRule(c)
 	}
+	var notes []*sarif.Notification
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if f.Status == checks.Pass {
@@ -138,7 +154,16 @@ func sarifLog(r *Report) *sarif.Report {
 			// rule from the finding rather than lose the result.
 			addRule(&checks.Check{ID: f.Check, Severity: f.Severity, Control: f.Control})
 		}
-		run.AddResult(sarifResult(r, l, f, index[f.Check]))
+		if f.Status == checks.Unknown {
+			notes = append(notes, sarifNotification(r, l, f, index[f.Check]))
+			continue
+		}
+		run.AddResult(sarifResult(r, f, index[f.Check]))
+	}
+	if len(notes) > 0 {
+		run.AddInvocation(sarif.NewInvocation().
+			WithExecutionSuccessful(true).
+			WithToolExecutionNotifications(notes))
 	}
 	return sarif.NewReport().AddRun(run)
 }
@@ -198,24 +223,51 @@ func problemSeverity(s checks.Severity) string {
 	return "recommendation"
 }
 
-func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.Result {
-	msg := f.Message.In(r.Lang)
-	level := sarifLevel(f.Severity)
-	if f.Status == checks.Unknown {
-		// An undecided finding is not a failure: a note, saying why.
-		level = sarif.LevelNote
-		missing := strings.Join(f.Missing, "; ")
-		if missing == "" {
-			missing = l.None
-		}
-		msg = fmt.Sprintf(l.CouldNotDecideF, msg, missing)
-	}
+func sarifResult(r *Report, f *checks.Finding, ruleIndex int) *sarif.Result {
 	res := sarif.NewRuleResult(f.Check).
 		WithRuleIndex(ruleIndex).
-		WithLevel(level).
-		WithMessage(sarif.NewTextMessage(plainText(msg)))
+		WithLevel(sarifLevel(f.Severity)).
+		WithMessage(sarif.NewTextMessage(sarifText(f.Message, r.Lang)))
 	res.PartialFingerprints = map[string]string{"primaryLocationLineHash": fingerprint(f)}
+	res.AddLocation(sarifLocation(r, f))
+	res.WithProperties(sarifProperties(r, f))
+	return res
+}
 
+// sarifNotification is an undecided finding: what could not be decided,
+// and which data was missing.
+func sarifNotification(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.Notification {
+	var missing []string
+	for _, m := range f.Missing {
+		missing = append(missing, explain.Reason(m, string(r.Lang)))
+	}
+	m := strings.Join(missing, "; ")
+	if m == "" {
+		m = l.None
+	}
+	msg := fmt.Sprintf(l.CouldNotDecideF, sarifText(f.Message, r.Lang), plainText(inventory.DescribePlanned(m, string(r.Lang))))
+	n := sarif.NewNotification().
+		WithLevel(sarif.LevelWarning).
+		WithMessage(sarif.NewTextMessage(msg)).
+		WithAssociatedRule(sarif.NewReportingDescriptorReference().WithID(f.Check).WithIndex(ruleIndex)).
+		WithLocations([]*sarif.Location{sarifLocation(r, f)})
+	props := sarifProperties(r, f)
+	props.Add("fingerprint", fingerprint(f))
+	n.WithProperties(props)
+	return n
+}
+
+// sarifText is a finding's text for a SARIF message: in the report's
+// language, placeholders in words, embedded links escaped.
+func sarifText(t checks.Text, lang checks.Lang) string {
+	s := explain.Text(t.In(lang), string(lang))
+	return plainText(inventory.DescribePlanned(s, string(lang)))
+}
+
+// sarifLocation is where a finding points: its Source when it is known
+// (the export or IaC file and line it was read from), else the input the
+// report names, with the resource's ARN as a logical location.
+func sarifLocation(r *Report, f *checks.Finding) *sarif.Location {
 	loc := sarif.NewLocation()
 	phys := sarif.NewPhysicalLocation()
 	if f.Source != nil && f.Source.File != "" {
@@ -236,8 +288,12 @@ func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.
 			WithFullyQualifiedName(f.Resource).
 			WithKind("resource"))
 	}
-	res.AddLocation(loc)
+	return loc
+}
 
+// sarifProperties are a finding's own data: its status, what it is
+// about, why, and its fix (as in the JSON report).
+func sarifProperties(r *Report, f *checks.Finding) *sarif.PropertyBag {
 	props := sarif.NewPropertyBag()
 	props.Add("status", f.Status.String())
 	props.Add("resource", f.Resource)
@@ -259,8 +315,7 @@ func sarifResult(r *Report, l *labels, f *checks.Finding, ruleIndex int) *sarif.
 	if f.Remediation != nil {
 		props.Add("remediation", newJSONRemediation(f.Remediation, r.Lang))
 	}
-	res.WithProperties(props)
-	return res
+	return props
 }
 
 // plainText makes text fit for a SARIF plain-text message, in which

@@ -98,7 +98,29 @@ type sarifDoc struct {
 			} `json:"locations"`
 			PartialFingerprints map[string]string `json:"partialFingerprints"`
 			Properties          map[string]any    `json:"properties"`
+			Kind                string            `json:"kind"`
 		} `json:"results"`
+		Invocations []struct {
+			ExecutionSuccessful        bool `json:"executionSuccessful"`
+			ToolExecutionNotifications []struct {
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				AssociatedRule struct {
+					ID    string `json:"id"`
+					Index *int   `json:"index"`
+				} `json:"associatedRule"`
+				Locations []struct {
+					PhysicalLocation *struct {
+						ArtifactLocation *struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				Properties map[string]any `json:"properties"`
+			} `json:"toolExecutionNotifications"`
+		} `json:"invocations"`
 	} `json:"runs"`
 }
 
@@ -150,9 +172,10 @@ func TestSARIFForGitHub(t *testing.T) {
 		t.Errorf("rules (-want +got):\n%s", diff)
 	}
 
-	// 6 failed + 2 unknown; passed and suppressed findings are left out.
-	if len(run.Results) != 8 {
-		t.Errorf("%d results, want 8", len(run.Results))
+	// 6 failed; undecided findings are notifications, passed and
+	// suppressed findings are left out.
+	if len(run.Results) != 6 {
+		t.Errorf("%d results, want 6", len(run.Results))
 	}
 	seen := map[string]bool{}
 	for i, res := range run.Results {
@@ -202,9 +225,7 @@ func TestSARIFResults(t *testing.T) {
 		{"key-policy-public", "error", "examples/account/kms/key-policy-1234abcd.json", 14},
 		{"iam-customer-policy-decrypt-all-keys", "error", "examples/account/iam/get-account-authorization-details.json", 0},
 		{"iam-inline-policy-decrypt-all-keys", "error", "examples/account", 0},
-		{"iam-inline-policy-decrypt-all-keys", "note", "examples/account", 0}, // unknown
 		{"key-cross-account", "warning", "examples/account", 0},
-		{"key-rotation-enabled", "note", "examples/account", 0}, // unknown
 		{"key-grant-wide-operations", "note", "examples/account", 0},
 		{"key-description-missing", "note", "examples/account", 0},
 	}
@@ -212,8 +233,49 @@ func TestSARIFResults(t *testing.T) {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
 	for _, res := range doc.Runs[0].Results {
-		if res.Properties["status"] == "unknown" && !strings.HasPrefix(res.Message.Text, "Could not be decided: ") {
-			t.Errorf("unknown result message %q does not say it could not be decided", res.Message.Text)
+		if res.Properties["status"] != "fail" || (res.Kind != "" && res.Kind != "fail") {
+			t.Errorf("result %s: status %v, kind %q; only failed findings are results (kind fail, the default)", res.RuleID, res.Properties["status"], res.Kind)
+		}
+	}
+}
+
+// TestSARIFUnknownNotAlerts shows that an undecided finding opens no
+// alert: GitHub reads every result as one whatever its kind, so it is a
+// tool execution notification instead, pointing at its rule and its
+// location and saying what was missing.
+func TestSARIFUnknownNotAlerts(t *testing.T) {
+	for _, lang := range []checks.Lang{checks.English, checks.Japanese} {
+		r := testReport()
+		r.Lang = lang
+		doc, _ := readSARIF(t, r)
+		run := doc.Runs[0]
+		if len(run.Invocations) != 1 || !run.Invocations[0].ExecutionSuccessful {
+			t.Fatalf("%s: invocations = %+v, want one, successful", lang, run.Invocations)
+		}
+		notes := run.Invocations[0].ToolExecutionNotifications
+		type note struct{ Rule, Level, URI, Status string }
+		var got []note
+		for _, n := range notes {
+			if n.AssociatedRule.Index == nil || run.Tool.Driver.Rules[*n.AssociatedRule.Index].ID != n.AssociatedRule.ID {
+				t.Errorf("%s: notification of %s: associatedRule index does not point at its rule", lang, n.AssociatedRule.ID)
+			}
+			got = append(got, note{n.AssociatedRule.ID, n.Level, n.Locations[0].PhysicalLocation.ArtifactLocation.URI, n.Properties["status"].(string)})
+			prefix := map[checks.Lang]string{checks.English: "Could not be decided: ", checks.Japanese: "判定できませんでした: "}[lang]
+			if !strings.HasPrefix(n.Message.Text, prefix) || !strings.Contains(n.Message.Text, "batch") && !strings.Contains(n.Message.Text, "0987dcba") {
+				t.Errorf("%s: notification message %q does not say what could not be decided", lang, n.Message.Text)
+			}
+		}
+		want := []note{
+			{"iam-inline-policy-decrypt-all-keys", "warning", "examples/account", "unknown"},
+			{"key-rotation-enabled", "warning", "examples/account", "unknown"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: notifications (-want +got):\n%s", lang, diff)
+		}
+		for _, res := range run.Results {
+			if res.Properties["status"] == "unknown" {
+				t.Errorf("%s: an undecided finding of %s is a result: GitHub would open an alert", lang, res.RuleID)
+			}
 		}
 	}
 }

@@ -167,9 +167,9 @@ func writeCounterexampleText(ew *errWriter, l *codeLabels, lang checks.Lang, c *
 	}
 	for _, e := range c.Explanations {
 		if len(c.Explanations) > 1 {
-			ew.printf("      [%s] %s\n", actionsText(e.Actions), decisionLabel(e.Decision, e.Conditional))
+			ew.printf("      [%s] %s\n", actionsText(e.Actions), l.decisionLabel(e.Decision, e.Conditional))
 		}
-		for _, line := range explanationLines(l, e.Summary, e.Reasons, e.Conditional, e.Conditions, e.Unless, e.Missing) {
+		for _, line := range explanationLines(l, &e, c.Key) {
 			ew.printf("      %s\n", escape.Text(line))
 		}
 	}
@@ -494,7 +494,7 @@ func statusIcon(s verify.Status) string {
 func writeCounterexampleMarkdown(ew *errWriter, l *codeLabels, lang checks.Lang, c *verify.Counterexample, prefix string) {
 	ew.printf("- %s\n", mdText(prefix+counterexampleText(l, c)))
 	for _, e := range c.Explanations {
-		for _, line := range explanationLines(l, e.Summary, e.Reasons, e.Conditional, e.Conditions, e.Unless, e.Missing) {
+		for _, line := range explanationLines(l, &e, c.Key) {
 			ew.printf("  - %s\n", mdText(strings.TrimPrefix(line, "- ")))
 		}
 	}

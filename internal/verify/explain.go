@@ -22,7 +22,7 @@ func Explain(actions []string, results []engine.Result) []Explanation {
 		if j < 0 {
 			sigs = append(sigs, sig)
 			out = append(out, Explanation{Decision: r.Decision, Rule: r.Rule, Conditional: r.Conditional, Conditions: r.Conditions,
-				Unless: r.Unless, Summary: r.Summary, Reasons: r.Reasons, Missing: r.Missing})
+				Unless: r.Unless, Summary: r.Summary, Reasons: r.Reasons, Missing: r.Missing, Unread: r.Unread})
 			j = len(out) - 1
 		}
 		out[j].Actions = append(out[j].Actions, a)

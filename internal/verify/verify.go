@@ -139,6 +139,9 @@ type Explanation struct {
 	Summary     string
 	Reasons     []engine.Reason
 	Missing     []string
+	// Unread are the inputs an Unknown answer or an allow's "unless"
+	// rests on.
+	Unread []engine.Gap
 }
 
 // A Fix is a failed scan finding whose remediation covers a
