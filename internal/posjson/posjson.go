@@ -219,7 +219,18 @@ type Lines struct {
 
 	// The previous answer, to count columns onwards from it.
 	lastLine, lastOff, lastCol int
+
+	// marks count characters on long lines (a minified file is one
+	// line): marks[k] is where the k-th stretch of markStep bytes starts,
+	// moved onto the start of a character, and the characters before it.
+	marks []mark
 }
+
+type mark struct{ at, chars int }
+
+// markStep is the length of text counted at most to place an offset on a
+// long line.
+const markStep = 4096
 
 // NewLines returns the line index of data; data must not change while the
 // index is used.
@@ -269,13 +280,44 @@ func (l *Lines) LineCol(offset int) (line, col int) {
 	start := l.starts[line-1]
 	// Counting onwards agrees with counting from the start only when the
 	// previous offset begins a character.
-	if line == l.lastLine && offset >= l.lastOff && (l.lastOff == len(l.data) || utf8.RuneStart(l.data[l.lastOff])) {
+	onwards := line == l.lastLine && offset >= l.lastOff && (l.lastOff == len(l.data) || utf8.RuneStart(l.data[l.lastOff]))
+	switch {
+	case onwards && offset-l.lastOff <= markStep:
 		col = l.lastCol + utf8.RuneCount(l.data[l.lastOff:offset])
-	} else {
+	case offset-start <= markStep || !utf8.RuneStart(l.data[start]) || (offset < len(l.data) && !utf8.RuneStart(l.data[offset])):
 		col = utf8.RuneCount(l.data[start:offset]) + 1
+	default:
+		// Far into a long line: count from the marks.
+		col = l.chars(offset) - l.chars(start) + 1
 	}
 	l.lastLine, l.lastOff, l.lastCol = line, offset, col
 	return line, col
+}
+
+// chars is the number of characters before offset, which starts a
+// character (or is the end): counts of text split where a character
+// starts add up.
+func (l *Lines) chars(offset int) int {
+	if l.marks == nil {
+		l.marks = []mark{{0, 0}}
+		for at := markStep; at < len(l.data); at += markStep {
+			prev := l.marks[len(l.marks)-1]
+			next := at
+			for next < len(l.data) && !utf8.RuneStart(l.data[next]) {
+				next++
+			}
+			if next >= len(l.data) {
+				break
+			}
+			l.marks = append(l.marks, mark{next, prev.chars + utf8.RuneCount(l.data[prev.at:next])})
+		}
+	}
+	i, _ := slices.BinarySearchFunc(l.marks, offset, func(m mark, off int) int { return m.at - off })
+	if i == len(l.marks) || l.marks[i].at > offset {
+		i--
+	}
+	m := l.marks[i]
+	return m.chars + utf8.RuneCount(l.data[m.at:offset])
 }
 
 type parser struct {

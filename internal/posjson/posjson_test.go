@@ -1,8 +1,11 @@
 package posjson
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -85,6 +88,57 @@ func TestLines(t *testing.T) {
 		}
 		if got := l.Line(off); got != want[0] {
 			t.Errorf("Lines.Line(%d) = %d, want %d", off, got, want[0])
+		}
+	}
+}
+
+// TestLinesLongLine: far into a line longer than a mark's stretch, in any
+// order, with characters of several bytes across the marks and bytes
+// that are not UTF-8, a Lines still answers as a fresh scan does.
+func TestLinesLongLine(t *testing.T) {
+	t.Parallel()
+	var b []byte
+	b = append(b, "short\n"...)
+	for i := 0; b != nil && len(b) < 5*markStep; i++ {
+		switch i % 7 {
+		case 0:
+			b = append(b, "日本語"...)
+		case 3:
+			b = append(b, 0xff, 'x', 0xe6) // invalid, then a cut character
+		default:
+			b = append(b, `{"a":1},`...)
+		}
+	}
+	b = append(b, "\nend"...)
+	rng := rand.New(rand.NewPCG(1, 2))
+	l := NewLines(b)
+	for range 2000 {
+		off := rng.IntN(len(b) + 1)
+		for off < len(b) && !utf8.RuneStart(b[off]) {
+			off++
+		}
+		want := naiveLineCol(b, off)
+		if line, col := l.LineCol(off); [2]int{line, col} != want {
+			t.Fatalf("Lines.LineCol(%d) = %d:%d, want %d:%d", off, line, col, want[0], want[1])
+		}
+	}
+}
+
+// BenchmarkLinesOneLine locates offsets in no order on a 4 MiB document
+// written on one line, as a minified export is: each costs a bounded
+// count, not a count from the start of the line.
+func BenchmarkLinesOneLine(b *testing.B) {
+	data := bytes.Repeat([]byte(`{"PolicyName":"kms","Document":"x"},`), 4<<20/36)
+	offsets := make([]int, 4096)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range offsets {
+		offsets[i] = rng.IntN(len(data))
+	}
+	b.ResetTimer()
+	for range b.N {
+		l := NewLines(data)
+		for _, off := range offsets {
+			l.LineCol(off)
 		}
 	}
 }
