@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/spf13/cobra"
@@ -40,6 +41,7 @@ type canOptions struct {
 	Source  string
 	Closed  bool
 	Format  string
+	Lang    string
 	args    []string
 }
 
@@ -67,12 +69,17 @@ func newCanCmd(s streams) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Source, "source", "", "source object ARN of s3:CopyObject")
 	cmd.Flags().BoolVar(&opts.Closed, "closed", false, "treat context keys not given as absent rather than unknown")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.Lang, "lang", "en", "language of the text output: en or ja (JSON is the same in both)")
 	return cmd
 }
 
 func runCan(ctx context.Context, cmdPath string, opts *canOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &UsageError{Command: cmdPath, Err: errors.New("--format must be text or json")}
+	}
+	lang, err := checks.ParseLang(opts.Lang)
+	if err != nil {
+		return &UsageError{Command: cmdPath, Err: err}
 	}
 	given, err := parseContext(opts.Context)
 	if err != nil {
@@ -89,7 +96,7 @@ func runCan(ctx context.Context, cmdPath string, opts *canOptions) error {
 	if opts.Format == "json" {
 		err = report.WriteAnswerJSON(opts.Out, ans)
 	} else {
-		err = report.WriteCanText(opts.Out, ans)
+		err = report.WriteCanText(opts.Out, ans, lang)
 	}
 	if err != nil {
 		return err

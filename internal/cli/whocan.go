@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +24,7 @@ type whoCanOptions struct {
 	streams
 	account accountFlags
 	Format  string
+	Lang    string
 }
 
 func newWhoCanCmd(s streams) *cobra.Command {
@@ -31,7 +33,7 @@ func newWhoCanCmd(s streams) *cobra.Command {
 		Use:     "who-can ACTION KEY",
 		Short:   "List everyone who can perform an action with a key",
 		Long:    whoCanLong,
-		Example: `  keywarden who-can kms:Decrypt alias/dev-sample --input examples/account/setting1`,
+		Example: `  keywarden who-can kms:Decrypt alias/sample-dev-blog-key --input examples/account/setting1`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return &UsageError{Command: cmd.CommandPath(), Err: errors.New("who-can needs ACTION KEY")}
@@ -44,12 +46,17 @@ func newWhoCanCmd(s streams) *cobra.Command {
 	}
 	opts.account.register(cmd)
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.Lang, "lang", "en", "language of the text output: en or ja (JSON is the same in both)")
 	return cmd
 }
 
 func runWhoCan(ctx context.Context, cmdPath string, opts *whoCanOptions, action, key string) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return &UsageError{Command: cmdPath, Err: errors.New("--format must be text or json")}
+	}
+	lang, err := checks.ParseLang(opts.Lang)
+	if err != nil {
+		return &UsageError{Command: cmdPath, Err: err}
 	}
 	ix, _, err := opts.account.index(ctx, opts.streams, cmdPath)
 	if err != nil {
@@ -62,5 +69,5 @@ func runWhoCan(ctx context.Context, cmdPath string, opts *whoCanOptions, action,
 	if opts.Format == "json" {
 		return report.WriteAnswerJSON(opts.Out, res)
 	}
-	return report.WriteWhoCanText(opts.Out, res)
+	return report.WriteWhoCanText(opts.Out, res, lang)
 }

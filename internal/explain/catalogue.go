@@ -111,13 +111,17 @@ var (
 // sentence). Each says what decided; the statements cited follow it in
 // every explanation.
 var (
-	sumAllow          = "許可: %s"
-	sumAllowIAMOnly   = "許可: %s は IAM ポリシーだけで認可されます"
-	sumAllowRoot      = "許可: ルートユーザーは %s を呼び出せます (IAM ポリシーだけで認可されるアクションです)"
-	sumExplicitDeny   = "明示的に拒否: %s が拒否しています"
-	sumUnknown        = "判定不能: %s"
-	sumUnknownCaller  = "判定不能: keywarden が認識できないプリンシパルです (ユーザー、ロール、セッション、フェデレーションユーザー、ルートの ARN、アカウント ID、サービスプリンシパル、\"anonymous\" のいずれかを指定してください)"
-	sumImplicitPrefix = "暗黙的に拒否: "
+	sumAllow = "許可: %s"
+	// Allows of another service's action (S3), by layer.
+	allowsIAM            = "IAM ポリシーが許可しています"
+	allowsResource       = "リソースベースのポリシーが許可しています"
+	allowsIAMAndResource = "IAM ポリシーとリソースベースのポリシーが許可しています"
+	sumAllowIAMOnly      = "許可: %s は IAM ポリシーだけで認可されます"
+	sumAllowRoot         = "許可: ルートユーザーは %s を呼び出せます (IAM ポリシーだけで認可されるアクションです)"
+	sumExplicitDeny      = "明示的に拒否: %s が拒否しています"
+	sumUnknown           = "判定不能: %s"
+	sumUnknownCaller     = "判定不能: keywarden が認識できないプリンシパルです (ユーザー、ロール、セッション、フェデレーションユーザー、ルートの ARN、アカウント ID、サービスプリンシパル、\"anonymous\" のいずれかを指定してください)"
+	sumImplicitPrefix    = "暗黙的に拒否: "
 )
 
 // ruleAllows names the way an Allow was reached, in Japanese.
@@ -149,6 +153,12 @@ var (
 	labelNote    = msg{"note", "注記"}
 	labelWhen    = msg{"when", "条件"}
 	labelMissing = msg{"missing", "不足"}
+	// The frame of who-can answers.
+	labelWhoCan  = msg{"Who can %s with %s", "%[2]s に対して %[1]s を実行できるプリンシパル"}
+	labelNobody  = msg{"nobody", "なし"}
+	labelVia     = msg{"via", "経路"}
+	labelGrantOf = msg{"grant", "グラント"}
+	labelSide    = msg{"%s side: %s on %s", "%s 側: %[3]s に対する %[2]s"}
 )
 
 // Name of a decision, or "Allow (conditional)".
@@ -179,7 +189,7 @@ func Input(in engine.Input, lang string) string {
 }
 
 // Label is a word the explanations print before a line: "note", "when",
-// "missing".
+// "missing"; or one of the answers' words: "nobody", "via", "grant".
 func Label(name string, lang string) string {
 	switch name {
 	case "note":
@@ -188,8 +198,24 @@ func Label(name string, lang string) string {
 		return labelWhen.in(lang)
 	case "missing":
 		return labelMissing.in(lang)
+	case "nobody":
+		return labelNobody.in(lang)
+	case "via":
+		return labelVia.in(lang)
+	case "grant":
+		return labelGrantOf.in(lang)
 	}
 	return name
+}
+
+// WhoCanTitle is the first line of a who-can answer.
+func WhoCanTitle(action, key string, lang string) string {
+	return sprintf(labelWhoCan.in(lang), action, key)
+}
+
+// Side heads the S3 or KMS side of a can answer about S3 with SSE-KMS.
+func Side(side, action, resource string, lang string) string {
+	return sprintf(labelSide.in(lang), side, action, resource)
 }
 
 // sprintf fills a catalogue format: every verb is %s or %[n]s.

@@ -142,6 +142,10 @@ func Summary(r *engine.Result, q Question, lang string) string {
 			return sprintf(sumAllowRoot, q.Action)
 		case r.Rule == engine.RuleIAMOnly:
 			return sprintf(sumAllowIAMOnly, q.Action)
+		case q.Action != "" && !strings.HasPrefix(strings.ToLower(q.Action), "kms:"):
+			// Another service's action (S3): its rules are not a key
+			// policy's; the layers that allowed say it.
+			return sprintf(sumAllow, otherServiceAllows(r))
 		}
 		if s, ok := ruleAllows[r.Rule]; ok {
 			return sprintf(sumAllow, s)
@@ -181,6 +185,30 @@ func Summary(r *engine.Result, q Question, lang string) string {
 		return sumImplicitPrefix + sprintf(s, q.Action)
 	}
 	return Decision(r.Decision, false, lang)
+}
+
+// otherServiceAllows says which policies allow an action of another
+// service than KMS: IAM policies, a resource-based policy, or both.
+func otherServiceAllows(r *engine.Result) string {
+	identity, resource := false, false
+	for _, reason := range r.Reasons {
+		if reason.Effect != "Allow" {
+			continue
+		}
+		switch reason.Layer {
+		case engine.LayerIdentity:
+			identity = true
+		case engine.LayerResource:
+			resource = true
+		}
+	}
+	switch {
+	case identity && resource:
+		return allowsIAMAndResource
+	case resource:
+		return allowsResource
+	}
+	return allowsIAM
 }
 
 // Lines is a result's explanation, one line each: the summary, every

@@ -163,6 +163,12 @@ var sentences = []phrase{
 	p(`\bno identity-based policy allows `+tok, "${1} を許可する ID ベースのポリシーがありません"),
 	p(`\bthe permissions boundary does not allow `+tok, "アクセス許可の境界が ${1} を許可していません"),
 	p(`\bthe session policy does not allow `+tok, "セッションポリシーが ${1} を許可していません"),
+	// Summaries of can answers about S3 with SSE-KMS (package access).
+	p(`^allowed: every step allows \(([^)]*)\)`, "許可: すべての段階が許可しています (${1})"),
+	p(`^denied: the (S3|KMS) side decides: `+tok+` on `+tok+`: `, "拒否: ${1} 側で決まります (${3} に対する ${2}): "),
+	p(`^explicitly denied: the (S3|KMS) side decides: `+tok+` on `+tok+`: `, "明示的に拒否: ${1} 側で決まります (${3} に対する ${2}): "),
+	p(`^unknown: the (S3|KMS) side decides: `+tok+` on `+tok+`: `, "判定不能: ${1} 側で決まります (${3} に対する ${2}): "),
+	p(` \(conditional: see the conditions of each step\)`, " (条件付き: 各段階の条件を参照)"),
 	// Summaries that diff writes for a side that has no answer.
 	p(`\bthe key is not in this input`, "このキーはこの入力にありません"),
 	p(`\bno statement or grant of this input reaches (.+)$`, "この入力のどのステートメントもグラントも ${1} に届きません"),

@@ -164,6 +164,11 @@ func DescribePlanned(s string, lang string) string {
 		for end < len(s) && !isWordBreak(s[end]) {
 			end++
 		}
+		// A full stop or colon that ends the word ends the sentence or
+		// a label, not the ARN.
+		for end > i+n && (s[end-1] == '.' || s[end-1] == ':') {
+			end--
+		}
 		word := s[start:end]
 		ph := Placeholder{Terraform: tf, Address: addr}
 		switch noun, whole := arnNoun(word, i-start, n); {

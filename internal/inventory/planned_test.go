@@ -34,6 +34,12 @@ func TestDescribePlanned(t *testing.T) {
 			ja: `role aws_iam_role.app["web app"] が作成するロール`,
 		},
 		{
+			// A full stop after the ARN ends the sentence.
+			in: "It names arn:aws:iam::111122223333:role/{{cfn:AppRole}}. Then arn:aws:iam::111122223333:role/{{cfn:AppRole}}: it",
+			en: "It names the role that Resources.AppRole will create. Then the role that Resources.AppRole will create: it",
+			ja: "It names Resources.AppRole が作成するロール. Then Resources.AppRole が作成するロール: it",
+		},
+		{
 			// A CloudFormation logical ID says nothing of the type.
 			in: "{{cfn:Key}}",
 			en: "the resource that Resources.Key will create",

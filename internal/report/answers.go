@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/explain"
@@ -22,8 +23,8 @@ const AnswersVersion = 1
 // WriteCanText writes the answer to a can question for a person. Engine
 // text comes from the message catalogue (package explain), and the
 // placeholders of resources an IaC input plans are put into words.
-func WriteCanText(w io.Writer, a *access.Answer) error {
-	return writeCanText(w, a, explain.English)
+func WriteCanText(w io.Writer, a *access.Answer, lang checks.Lang) error {
+	return writeCanText(w, a, string(langOr(lang)))
 }
 
 func writeCanText(w io.Writer, a *access.Answer, lang string) error {
@@ -35,7 +36,7 @@ func writeCanText(w io.Writer, a *access.Answer, lang string) error {
 		ew.printf("  %s: %s\n", explain.Label("note", lang), say(explain.Note(n, lang)))
 	}
 	for _, s := range a.Steps {
-		ew.printf("\n  %s side: %s on %s: %s\n", s.Side, s.Action, say(s.Resource), explain.Decision(s.Result.Decision, s.Result.Conditional, lang))
+		ew.printf("\n  %s: %s\n", explain.Side(s.Side, s.Action, say(s.Resource), lang), explain.Decision(s.Result.Decision, s.Result.Conditional, lang))
 		q := explain.Question{Principal: a.Principal, Action: s.Action, Resource: s.Resource}
 		writeResult(ew, "    ", &s.Result, q, lang)
 	}
@@ -52,30 +53,31 @@ func writeResult(ew *errWriter, indent string, r *engine.Result, q explain.Quest
 }
 
 // WriteWhoCanText writes a who-can answer for a person.
-func WriteWhoCanText(w io.Writer, res *access.WhoCanResult) error {
-	return writeWhoCanText(w, res, explain.English)
+func WriteWhoCanText(w io.Writer, res *access.WhoCanResult, lang checks.Lang) error {
+	return writeWhoCanText(w, res, string(langOr(lang)))
 }
 
 func writeWhoCanText(w io.Writer, res *access.WhoCanResult, lang string) error {
 	ew := &errWriter{w: w}
 	say := func(s string) string { return inventory.DescribePlanned(explain.Text(s, lang), lang) }
-	ew.printf("Who can %s with %s\n", res.Action, say(res.Key))
+	ew.printf("%s\n", explain.WhoCanTitle(res.Action, say(res.Key), lang))
 	for _, n := range res.Notes {
 		ew.printf("%s: %s\n", explain.Label("note", lang), say(explain.Note(n, lang)))
 	}
 	if len(res.Entries) == 0 {
-		ew.printf("\nnobody\n")
+		ew.printf("\n%s\n", explain.Label("nobody", lang))
 	}
+	via := explain.Label("via", lang)
 	for _, e := range res.Entries {
 		how := string(e.Via)
 		if e.Grant != "" {
-			how += " (grant " + e.Grant + ")"
+			how += " (" + explain.Label("grant", lang) + " " + e.Grant + ")"
 		}
 		ew.printf("\n%s  %s\n", explain.Decision(e.Decision, e.Conditional, lang), say(e.Name()))
 		if e.Principal != "" {
-			ew.printf("  %s, via %s\n", say(e.Description), how)
+			ew.printf("  %s, %s %s\n", say(e.Description), via, how)
 		} else {
-			ew.printf("  via %s\n", how)
+			ew.printf("  %s %s\n", via, how)
 		}
 		q := explain.Question{Principal: e.Principal, Action: res.Action, Resource: res.Key}
 		writeResult(ew, "  ", &e.Result, q, lang)

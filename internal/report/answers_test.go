@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
-	"github.com/keywarden/keywarden/internal/explain"
 )
 
 const plannedKey = "arn:aws:kms:us-east-1:111122223333:key/{{tf:aws_kms_key.payments}}"
@@ -36,7 +36,7 @@ func whoCanPlanned() *access.WhoCanResult {
 // Japanese.
 func TestAnswersDescribePlanned(t *testing.T) {
 	var b strings.Builder
-	if err := WriteWhoCanText(&b, whoCanPlanned()); err != nil {
+	if err := WriteWhoCanText(&b, whoCanPlanned(), checks.English); err != nil {
 		t.Fatal(err)
 	}
 	want := "Who can kms:Decrypt with the key that aws_kms_key.payments will create\n" +
@@ -50,11 +50,12 @@ func TestAnswersDescribePlanned(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := writeWhoCanText(&b, whoCanPlanned(), explain.Japanese); err != nil {
+	if err := WriteWhoCanText(&b, whoCanPlanned(), checks.Japanese); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{
-		"aws_kms_key.payments が作成するキー",
+		"aws_kms_key.payments が作成するキー に対して kms:Decrypt を実行できるプリンシパル",
+		"経路 key-policy-direct",
 		"許可  Resources.AppRole が作成するロール",
 		"許可: キーポリシーが呼び出し元に直接許可しています",
 		"- aws_kms_key.payments が作成するキー のキーポリシーのステートメント 'App' (#1): 呼び出し元を指定しています",
