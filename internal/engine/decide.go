@@ -454,6 +454,9 @@ func (e *evaluator) finish(deny, allow outcome, paths []path, den denial) Result
 	seen := map[string]bool{}
 	for _, a := range usable {
 		for _, c := range a {
+			if c.own && inAll(usable, c.text) {
+				r.OwnIAM = c.text
+			}
 			if c.kind != condUnreadLimit {
 				continue
 			}

@@ -26,7 +26,7 @@ func (e *evaluator) identity(resource string) identitySide {
 		if c.account != "" {
 			who += " in account " + c.account
 		}
-		s.id = unknownOutcome(cond{kind: condRequest, text: who + " allow " + e.action + e.onThis()})
+		s.id = unknownOutcome(cond{kind: condRequest, own: true, text: who + " allow " + e.action + e.onThis()})
 	case e.p.Unread.Identity != nil:
 		g := e.p.Unread.Identity
 		s.id = unknownOutcome(cond{kind: condUnreadNeed, gap: g,

@@ -41,6 +41,8 @@ type cond struct {
 	kind condKind
 	text string
 	gap  *Gap
+	// own: the condition is the caller's own IAM policies (Result.OwnIAM).
+	own bool
 }
 
 var (

@@ -239,6 +239,11 @@ type Result struct {
 	// whose Conditions are all in Unless holds for every request unless
 	// an unread guardrail or policy denies it.
 	Unless []string `json:"unless,omitempty"`
+	// OwnIAM is the condition of Conditions that asks for the caller's
+	// own IAM policies, when they are its to choose (a principal of an
+	// account outside the input, a symbolic caller) and every way to the
+	// Allow needs them: not a condition on the request.
+	OwnIAM string `json:"ownIAM,omitempty"`
 	// Unread lists the inputs that were not read and matter: those behind
 	// Unless for an Allow, those that made the answer Unknown otherwise.
 	Unread []Gap `json:"unread,omitempty"`

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // TestSymbolicCallers pins the abstract callers who-can and the checks ask
@@ -60,11 +63,29 @@ func TestSymbolicCallers(t *testing.T) {
 			if tt.want == Allow && (!got.Conditional || !strings.Contains(strings.Join(got.Conditions, "\n"), tt.wantCond)) {
 				t.Errorf("conditions %q lack %q", got.Conditions, tt.wantCond)
 			}
+			// A symbol's identity policies are its own: every Allow
+			// needs them, and says which condition that is.
+			if tt.want == Allow && (!strings.HasPrefix(got.OwnIAM, "its own IAM policies") || !slices.Contains(got.Conditions, got.OwnIAM)) {
+				t.Errorf("OwnIAM %q is not the own-IAM condition of %q", got.OwnIAM, got.Conditions)
+			}
 			for _, text := range append([]string{got.Summary}, got.Conditions...) {
 				if strings.Contains(text, "000000000000") || strings.Contains(text, "symbolic caller") {
 					t.Errorf("made-up identity in %q", text)
 				}
 			}
 		})
+	}
+}
+
+// TestOwnIAMOnlyForOpenIdentity: a principal whose policies were read
+// never has its own IAM as a condition, even when its Allow is
+// conditional on the request.
+func TestOwnIAMOnlyForOpenIdentity(t *testing.T) {
+	t.Parallel()
+	id := idp(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringLike":{"kms:ViaService":"s3.*.amazonaws.com"}}}}`)
+	got := Decide(Request{Principal: "arn:aws:iam::111122223333:role/app", Action: "kms:Decrypt", Resource: keyA, Open: true},
+		&Policies{KeyPolicy: kp(t, kpDefault), Identity: []*policy.Document{id}})
+	if got.Decision != Allow || !got.Conditional || got.OwnIAM != "" {
+		t.Errorf("got %v conditional %v OwnIAM %q, want a conditional Allow without OwnIAM: %q", got.Decision, got.Conditional, got.OwnIAM, got.Conditions)
 	}
 }

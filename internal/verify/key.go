@@ -130,16 +130,11 @@ func counted(r engine.Result, c expect.Conditional) bool {
 	return r.Decision == engine.Allow && (c == expect.Counts || !r.Conditional || !onRequest(r))
 }
 
-// ownIAM starts the condition the engine puts on a caller whose identity
-// policies are its own to choose ("its own IAM policies in account
-// 444455556666 allow kms:Decrypt on this key").
-const ownIAM = "its own IAM policies"
-
 // onRequest reports whether an Allow depends on the request: on a
 // condition that is neither an unread input's nor the caller's own IAM.
 func onRequest(r engine.Result) bool {
 	for _, c := range r.Conditions {
-		if !strings.HasPrefix(c, ownIAM) && !slices.Contains(r.Unless, c) {
+		if c != r.OwnIAM && !slices.Contains(r.Unless, c) {
 			return true
 		}
 	}
