@@ -266,7 +266,8 @@ func sarifText(t checks.Text, lang checks.Lang) string {
 
 // sarifLocation is where a finding points: its Source when it is known
 // (the export or IaC file and line it was read from), else the input the
-// report names, with the resource's ARN as a logical location.
+// report names, with the resource's ARN and the path in the source (a
+// Terraform address, a template path) as logical locations.
 func sarifLocation(r *Report, f *checks.Finding) *sarif.Location {
 	loc := sarif.NewLocation()
 	phys := sarif.NewPhysicalLocation()
@@ -287,6 +288,15 @@ func sarifLocation(r *Report, f *checks.Finding) *sarif.Location {
 		loc.AddLogicalLocation(sarif.NewLogicalLocation().
 			WithFullyQualifiedName(f.Resource).
 			WithKind("resource"))
+	}
+	if f.Source != nil && f.Source.Path != "" {
+		// Where in the file: the Terraform address or template path
+		// of the resource's attribute (aws_kms_key.app.policy,
+		// Resources.AppKey.Properties.KeyPolicy), or the JSON path in
+		// an export's file.
+		loc.AddLogicalLocation(sarif.NewLogicalLocation().
+			WithFullyQualifiedName(f.Source.Path).
+			WithKind("member"))
 	}
 	return loc
 }
