@@ -13,6 +13,7 @@ import (
 	"github.com/keywarden/keywarden/internal/awscli"
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/diff"
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/spf13/cobra"
@@ -34,6 +35,13 @@ the principals whose policies changed. The findings run the whole check
 catalogue on both inputs, which on large accounts takes far longer than the
 access comparison; --no-findings leaves them out.
 
+Before deployment, a Terraform plan (--plan, with --tf-dir for file and
+line) or CloudFormation templates (--template) take the place of OLD and
+NEW: OLD is the account as it is (--base, a snapshot file or an export
+directory; without it, an account that holds nothing), NEW the same account
+with the change laid over it (docs/iac.md). That is what a pull request
+does to access.
+
 Formats: text, json (docs/diff-json.md), markdown (for a pull-request
 comment), sarif (new findings and gained access only, for code scanning).
 
@@ -43,7 +51,8 @@ finding at or above --fail-on-new, gained access with --fail-on-gained);
 
 const diffExample = `  keywarden diff examples/account/setting1 examples/account/setting2
   keywarden diff before.json after.json --format markdown --fail-on-gained
-  keywarden diff main-export/ pr-export/ --format sarif --output diff.sarif --fail-on-new high`
+  keywarden diff main-export/ pr-export/ --format sarif --output diff.sarif --fail-on-new high
+  keywarden diff --base examples/account/setting2 --plan examples/iac/terraform/blog/plan-setting3.json --tf-dir examples/iac/terraform/blog`
 
 var diffFormats = []string{"text", "json", "markdown", "sarif"}
 
@@ -59,25 +68,36 @@ type diffOptions struct {
 	TrustedAccounts []string
 	Now             func() time.Time
 	ToolVersion     string
+	// iac and region read a planned change instead of OLD and NEW.
+	planned accountFlags
+	Region  string
 }
 
 func newDiffCmd(s streams) *cobra.Command {
 	opts := &diffOptions{streams: s, Now: time.Now, ToolVersion: Version()}
 	cmd := &cobra.Command{
-		Use:     "diff OLD NEW",
+		Use:     "diff OLD NEW | diff [--base OLD] (--plan FILE | --template FILE)",
 		Short:   "Compare the KMS access and findings of two inputs",
 		Long:    diffLong,
 		Example: diffExample,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return &UsageError{Command: cmd.CommandPath(), Err: fmt.Errorf("diff needs OLD and NEW (two snapshot files or AWS CLI export directories), got %d argument(s)", len(args))}
+			switch {
+			case opts.planned.iac.active() && len(args) > 0:
+				return &UsageError{Command: cmd.CommandPath(), Err: fmt.Errorf("with --plan or --template, diff takes no OLD and NEW (got %q): the account as it is is --base", args[0])}
+			case !opts.planned.iac.active() && len(args) != 2:
+				return &UsageError{Command: cmd.CommandPath(), Err: fmt.Errorf("diff needs OLD and NEW (two snapshot files or AWS CLI export directories), or --plan or --template, got %d argument(s)", len(args))}
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.planned.iac.active() {
+				return runDiff(cmd.Context(), cmd.CommandPath(), opts, "", "")
+			}
 			return runDiff(cmd.Context(), cmd.CommandPath(), opts, args[0], args[1])
 		},
 	}
+	opts.planned.iac.register(cmd)
+	cmd.Flags().StringVar(&opts.Region, "region", "", "with --plan or --template: the region the change is deployed to")
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Format, "format", "text", "output format: "+strings.Join(diffFormats, ", "))
 	fl.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of standard output")
@@ -117,13 +137,24 @@ func runDiff(ctx context.Context, cmdPath string, opts *diffOptions, oldPath, ne
 			return usage("--trusted-accounts: %q is not a 12-digit account ID", a)
 		}
 	}
-	old, err := loadIndex(opts.streams, oldPath)
-	if err != nil {
-		return err
-	}
-	cur, err := loadIndex(opts.streams, newPath)
-	if err != nil {
-		return err
+	var old, cur *access.Index
+	var oldInput, newInput report.Input
+	if opts.planned.iac.active() {
+		old, cur, oldInput, newInput, err = loadPlanned(opts)
+		if err != nil {
+			return err
+		}
+	} else {
+		if opts.Region != "" {
+			return usage("--region goes with --plan or --template")
+		}
+		if old, err = loadIndex(opts.streams, oldPath); err != nil {
+			return err
+		}
+		if cur, err = loadIndex(opts.streams, newPath); err != nil {
+			return err
+		}
+		oldInput, newInput = report.Input{Description: oldPath, Path: oldPath}, report.Input{Description: newPath, Path: newPath}
 	}
 	now := opts.Now().UTC().Truncate(time.Second)
 	res, err := diff.Diff(ctx, old, cur, diff.Options{AWSManaged: opts.AWSManaged, Findings: !opts.NoFindings, Now: now, TrustedAccounts: opts.TrustedAccounts})
@@ -133,8 +164,8 @@ func runDiff(ctx context.Context, cmdPath string, opts *diffOptions, oldPath, ne
 	r := &report.DiffReport{
 		Tool:        report.Tool{Version: opts.ToolVersion},
 		GeneratedAt: now,
-		Old:         report.Input{Description: oldPath, Path: oldPath},
-		New:         report.Input{Description: newPath, Path: newPath},
+		Old:         oldInput,
+		New:         newInput,
 		Lang:        lang,
 		Result:      res,
 	}
@@ -197,7 +228,7 @@ func loadIndex(s streams, path string) (*access.Index, error) {
 		}
 		snap = imported
 		for _, w := range warnings {
-			fmt.Fprintf(s.Err, "keywarden: warning: %s\n", w)
+			fmt.Fprintf(s.Err, "keywarden: warning: %s\n", escape.Text(w.String()))
 		}
 	} else if snap, err = inventory.Load(path); err != nil {
 		return nil, &InputError{Err: err}
@@ -207,4 +238,55 @@ func loadIndex(s streams, path string) (*access.Index, error) {
 		return nil, &InputError{Err: fmt.Errorf("%s: %w", path, err)}
 	}
 	return ix, nil
+}
+
+// loadPlanned reads a planned change for diff: OLD is the base (or an
+// account that holds nothing, with the change's accounts), NEW the base
+// with the change laid over it.
+func loadPlanned(opts *diffOptions) (old, cur *access.Index, oldInput, newInput report.Input, err error) {
+	f := &opts.planned
+	if opts.Region != "" {
+		f.live.Regions = []string{opts.Region}
+	}
+	if err := f.checkIaC(); err != nil {
+		return nil, nil, oldInput, newInput, &UsageError{Command: "keywarden diff", Err: err}
+	}
+	base, err := f.readBase(opts.streams)
+	if err != nil {
+		return nil, nil, oldInput, newInput, err
+	}
+	planned, _, err := f.applyIaC(opts.streams, base)
+	if err != nil {
+		return nil, nil, oldInput, newInput, err
+	}
+	before := base
+	if before == nil {
+		before = emptyLike(planned)
+	}
+	if old, err = access.New(before); err != nil {
+		return nil, nil, oldInput, newInput, &InputError{Err: fmt.Errorf("--base %s: %w", f.iac.Base, err)}
+	}
+	if cur, err = access.New(planned); err != nil {
+		return nil, nil, oldInput, newInput, &InputError{Err: err}
+	}
+	newInput, _ = f.iacInput()
+	oldInput = report.Input{Description: f.iac.Base, Path: f.iac.Base}
+	if f.iac.Base == "" {
+		oldInput.Description = "an account that holds nothing (no --base)"
+	}
+	return old, cur, oldInput, newInput, nil
+}
+
+// emptyLike is a snapshot of the accounts of s with nothing in them: what
+// a plan without a base is compared with.
+func emptyLike(s *inventory.Snapshot) *inventory.Snapshot {
+	out := &inventory.Snapshot{Version: s.Version, Metadata: s.Metadata}
+	for _, a := range s.Accounts {
+		e := &inventory.Account{ID: a.ID, Organization: a.Organization}
+		for _, r := range a.KMSRegions {
+			e.KMSRegions = append(e.KMSRegions, &inventory.KMSRegion{Name: r.Name})
+		}
+		out.Accounts = append(out.Accounts, e)
+	}
+	return out
 }

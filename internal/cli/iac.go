@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/awscli"
+	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/iac/cloudformation"
 	"github.com/keywarden/keywarden/internal/iac/terraform"
 	"github.com/keywarden/keywarden/internal/inventory"
@@ -78,30 +79,44 @@ func (f *accountFlags) checkIaC() error {
 
 // loadIaC reads the planned change and lays it over the base.
 func (f *accountFlags) loadIaC(s streams) (*inventory.Snapshot, string, error) {
-	i := &f.iac
-	var base *inventory.Snapshot
-	if i.Base != "" {
-		info, err := os.Stat(i.Base)
-		switch {
-		case err != nil:
-			return nil, "", &InputError{Err: fmt.Errorf("--base: %w", err)}
-		case info.IsDir():
-			snap, warnings, err := awscli.Import(i.Base, awscli.Options{ToolVersion: Version()})
-			if err != nil {
-				return nil, "", &InputError{Err: err}
-			}
-			for _, w := range warnings {
-				fmt.Fprintf(s.Err, "keywarden: warning: %s\n", w)
-			}
-			base = snap
-		default:
-			snap, err := inventory.Load(i.Base)
-			if err != nil {
-				return nil, "", &InputError{Err: err}
-			}
-			base = snap
-		}
+	base, err := f.readBase(s)
+	if err != nil {
+		return nil, "", err
 	}
+	return f.applyIaC(s, base)
+}
+
+// readBase reads --base, nil without one.
+func (f *accountFlags) readBase(s streams) (*inventory.Snapshot, error) {
+	i := &f.iac
+	if i.Base == "" {
+		return nil, nil
+	}
+	info, err := os.Stat(i.Base)
+	switch {
+	case err != nil:
+		return nil, &InputError{Err: fmt.Errorf("--base: %w", err)}
+	case info.IsDir():
+		snap, warnings, err := awscli.Import(i.Base, awscli.Options{ToolVersion: Version()})
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(s.Err, "keywarden: warning: %s\n", escape.Text(w.String()))
+		}
+		return snap, nil
+	}
+	snap, err := inventory.Load(i.Base)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return snap, nil
+}
+
+// applyIaC reads the plan or the templates and lays the change over base
+// (nil: an account that holds nothing else); base is not modified.
+func (f *accountFlags) applyIaC(s streams, base *inventory.Snapshot) (*inventory.Snapshot, string, error) {
+	i := &f.iac
 	baseAccount, baseRegion := "", ""
 	if base != nil && len(base.Accounts) == 1 {
 		a := base.Accounts[0]
@@ -152,7 +167,7 @@ func (f *accountFlags) loadIaC(s streams) (*inventory.Snapshot, string, error) {
 		return nil, "", &InputError{Err: fmt.Errorf("--base %s: %w", i.Base, err)}
 	}
 	for _, w := range append(warnings, applied...) {
-		fmt.Fprintf(s.Err, "keywarden: warning: %s\n", w)
+		fmt.Fprintf(s.Err, "keywarden: warning: %s\n", escape.Text(w))
 	}
 	snap.Metadata.ToolVersion = Version()
 	return snap, src, nil

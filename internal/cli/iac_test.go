@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -254,4 +255,75 @@ func withoutOutsiders(text string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// diffChange is one change of diff --format json, keys named by alias.
+type diffChange struct{ Kind, Principal, Key, Actions string }
+
+// diffChanges runs diff --format json --no-findings and returns its
+// access changes, planned key ARNs mapped.
+func diffChanges(t *testing.T, m *strings.Replacer, args ...string) []diffChange {
+	t.Helper()
+	var rep struct {
+		Changes []struct {
+			Kind      string   `json:"kind"`
+			Principal string   `json:"principal"`
+			Key       string   `json:"key"`
+			Actions   []string `json:"actions"`
+		} `json:"changes"`
+	}
+	out := run(t, append([]string{"diff", "--format", "json", "--no-findings"}, args...)...)
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var cs []diffChange
+	for _, c := range rep.Changes {
+		key := c.Key
+		if m != nil {
+			key = m.Replace(key)
+		}
+		cs = append(cs, diffChange{c.Kind, c.Principal, key, strings.Join(c.Actions, ",")})
+	}
+	slices.SortFunc(cs, func(a, b diffChange) int {
+		return strings.Compare(a.Kind+a.Principal+a.Key, b.Kind+b.Principal+b.Key)
+	})
+	return cs
+}
+
+// TestDiffPlanMatchesExports: diff reads a planned change as what it does
+// to an account. A plan without a base is compared with an account that
+// holds nothing, and finds the same access as a diff from an empty
+// account to the export the plan describes; the plan of the scan account
+// laid over its own export changes no access.
+func TestDiffPlanMatchesExports(t *testing.T) {
+	chdirRoot(t)
+	const blogTF = "examples/iac/terraform/blog"
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	snap := &inventory.Snapshot{Version: inventory.FormatVersion, Metadata: inventory.Metadata{Source: "an account that holds nothing"}, Accounts: []*inventory.Account{{ID: "123456789012",
+		KMSRegions: []*inventory.KMSRegion{{Name: "ap-northeast-1"}}}}}
+	if err := snap.SaveFile(empty); err != nil {
+		t.Fatal(err)
+	}
+	for _, setting := range []string{"1", "2", "3"} {
+		t.Run("blog/setting"+setting, func(t *testing.T) {
+			export := "examples/account/setting" + setting
+			plan := blogTF + "/plan-setting" + setting + ".json"
+			m := keyMap(t, loadAccount(t, accountFlags{iac: iacFlags{Plan: plan, TFDir: blogTF}}), loadAccount(t, accountFlags{Input: export}))
+			want := diffChanges(t, nil, empty, export)
+			if len(want) == 0 {
+				t.Fatal("the export gives no access: the comparison proves nothing")
+			}
+			if d := cmp.Diff(want, diffChanges(t, m, "--plan", plan, "--tf-dir", blogTF)); d != "" {
+				t.Errorf("diff (-empty→export +plan):\n%s", d)
+			}
+		})
+	}
+	t.Run("scan-account over its export", func(t *testing.T) {
+		got := diffChanges(t, nil, "--base", "examples/scan-account", "--plan", "examples/iac/terraform/scan-account/plan.json", "--tf-dir", "examples/iac/terraform/scan-account")
+		for _, c := range got {
+			if c.Kind == "gained" || c.Kind == "lost" {
+				t.Errorf("the plan of the account it was made from changes access: %+v", c)
+			}
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/verify"
 )
 
@@ -88,6 +89,11 @@ type Change struct {
 	Description string
 	Key         string
 	KeyName     string
+	// Source is where the key's policy was read in the input that has
+	// the key (the new one, else the old): the line of the key policy
+	// in a template or Terraform source, for annotations. Nil when the
+	// input does not say.
+	Source *inventory.Location
 	// Actions are "kms:Name", in the matrix's order.
 	Actions []string
 	// Old and New are the states of the actions before and after, one per

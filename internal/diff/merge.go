@@ -429,6 +429,7 @@ func compare(out []Change, x *explainer, id string, a, b *access.Cell) []Change 
 	for _, k := range order {
 		c := byKind[k]
 		c.KeyName = x.keyName()
+		c.Source = x.keySource()
 		if c.Description == "" {
 			c.Description = x.describe(c.Principal)
 		}
@@ -481,6 +482,21 @@ func (x *explainer) keyName() string {
 	}
 	x.name = x.key
 	return x.name
+}
+
+// keySource is where the key's policy was read: in the new input, else
+// in the old.
+func (x *explainer) keySource() *inventory.Location {
+	for _, ix := range []*access.Index{x.cur, x.old} {
+		if k, err := ix.Key(x.key); err == nil {
+			if d := k.Inv.Policy; d != nil && d.Source.File != "" {
+				src := d.Source
+				return &src
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // describe names a principal of the input for a person.

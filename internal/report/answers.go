@@ -270,10 +270,22 @@ func (m *matrixJSON) End() error {
 type errWriter struct {
 	w   io.Writer
 	err error
+	// planned, when set, is the language that the placeholders of
+	// planned resources in string arguments are put into words in
+	// (inventory.DescribePlanned).
+	planned string
 }
 
 func (e *errWriter) printf(format string, args ...any) {
-	if e.err == nil {
-		_, e.err = fmt.Fprintf(e.w, format, escape.Args(args...)...)
+	if e.err != nil {
+		return
 	}
+	if e.planned != "" {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = inventory.DescribePlanned(s, e.planned)
+			}
+		}
+	}
+	_, e.err = fmt.Fprintf(e.w, format, escape.Args(args...)...)
 }

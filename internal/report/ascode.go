@@ -8,6 +8,7 @@ import (
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/explain"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/verify"
 )
 
@@ -218,6 +219,17 @@ func explanationLines(l *codeLabels, e *verify.Explanation, key string) []string
 		}
 	}
 	return out
+}
+
+// md is mdText of s with the placeholders of planned resources in words.
+func (l *codeLabels) md(s string) string {
+	return mdText(inventory.DescribePlanned(s, l.lang))
+}
+
+// code is mdCode of s with the placeholders of planned resources in
+// words.
+func (l *codeLabels) code(s string) string {
+	return mdCode(inventory.DescribePlanned(s, l.lang))
 }
 
 // decisionLabel names a decision in the labels' language.

@@ -14,6 +14,7 @@ import (
 	"github.com/keywarden/keywarden/internal/diff"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/verify"
 )
 
@@ -93,7 +94,7 @@ func sectionTitle(l *codeLabels, k diff.Kind) string {
 // S3 operations that changed, and the new and resolved findings.
 func WriteDiffText(w io.Writer, r *DiffReport) error {
 	l := codeLabelsFor(r.Lang)
-	ew := &errWriter{w: w}
+	ew := &errWriter{w: w, planned: l.lang}
 	t := r.tool()
 	title := l.DiffTitle
 	if t.Version != "" {
@@ -307,13 +308,13 @@ func nonNilKeys(ks []diff.KeyRef) []diff.KeyRef {
 // explanations, the S3 operations and the new and resolved findings.
 func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 	l := codeLabelsFor(r.Lang)
-	ew := &errWriter{w: w}
+	ew := &errWriter{w: w, planned: l.lang}
 	res := r.Result
-	ew.printf("### %s: %s\n\n", mdText(l.DiffTitle), mdText(fmt.Sprintf(l.DiffSummaryF, res.Count(diff.Gained), res.Count(diff.Lost), res.Count(diff.Changed), res.Count(diff.Undecided))))
+	ew.printf("### %s: %s\n\n", l.md(l.DiffTitle), l.md(fmt.Sprintf(l.DiffSummaryF, res.Count(diff.Gained), res.Count(diff.Lost), res.Count(diff.Changed), res.Count(diff.Undecided))))
 	if fs := res.Findings; fs != nil {
-		ew.printf("%s\n\n", mdText(fmt.Sprintf(l.FindingsSummaryF, len(fs.New), len(fs.Resolved), len(fs.Unchanged))))
+		ew.printf("%s\n\n", l.md(fmt.Sprintf(l.FindingsSummaryF, len(fs.New), len(fs.Resolved), len(fs.Unchanged))))
 	}
-	ew.printf("%s: %s → %s: %s\n", mdText(l.Old), mdCode(r.Old.Description), mdText(l.New), mdCode(r.New.Description))
+	ew.printf("%s: %s → %s: %s\n", l.md(l.Old), l.code(r.Old.Description), l.md(l.New), l.code(r.New.Description))
 	for _, sec := range []struct {
 		title string
 		ks    []diff.KeyRef
@@ -321,9 +322,9 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 		if len(sec.ks) == 0 {
 			continue
 		}
-		ew.printf("\n#### %s (%d)\n\n", mdText(sec.title), len(sec.ks))
+		ew.printf("\n#### %s (%d)\n\n", l.md(sec.title), len(sec.ks))
 		for _, k := range sec.ks {
-			ew.printf("- %s %s\n", mdCode(k.Name), mdCode(k.ARN))
+			ew.printf("- %s %s\n", l.code(k.Name), l.code(k.ARN))
 		}
 	}
 	for _, k := range diffSections {
@@ -331,7 +332,7 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 		if n == 0 {
 			continue
 		}
-		ew.printf("\n#### %s (%d)\n\n| principal | key | operations |\n|---|---|---|\n", mdText(sectionTitle(l, k)), n)
+		ew.printf("\n#### %s (%d)\n\n| principal | key | operations |\n|---|---|---|\n", l.md(sectionTitle(l, k)), n)
 		shown := 0
 		for i := range res.Changes {
 			c := &res.Changes[i]
@@ -339,13 +340,13 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 				continue
 			}
 			if shown == markdownLimit*5 {
-				ew.printf("| %s | | |\n", mdText(fmt.Sprintf(l.MoreF, n-shown)))
+				ew.printf("| %s | | |\n", l.md(fmt.Sprintf(l.MoreF, n-shown)))
 				break
 			}
 			shown++
-			ew.printf("| %s | %s | %s |\n", mdText(c.Name()), mdCode(c.KeyName), mdText(actionsText(c.Actions)))
+			ew.printf("| %s | %s | %s |\n", l.md(c.Name()), l.code(c.KeyName), l.md(actionsText(c.Actions)))
 		}
-		ew.printf("\n<details><summary>%s</summary>\n\n", mdText(l.Why(k)))
+		ew.printf("\n<details><summary>%s</summary>\n\n", l.md(l.Why(k)))
 		shown = 0
 		for i := range res.Changes {
 			c := &res.Changes[i]
@@ -353,11 +354,11 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 				continue
 			}
 			if shown == markdownLimit {
-				ew.printf("- %s\n", mdText(fmt.Sprintf(l.MoreF, n-shown)))
+				ew.printf("- %s\n", l.md(fmt.Sprintf(l.MoreF, n-shown)))
 				break
 			}
 			shown++
-			ew.printf("- %s\n", mdText(changeText(l, c)))
+			ew.printf("- %s\n", l.md(changeText(l, c)))
 			for _, sec := range []struct {
 				label string
 				es    []verify.Explanation
@@ -368,7 +369,7 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 						if j == 0 {
 							line = sec.label + ": " + line
 						}
-						ew.printf("  - %s\n", mdText(strings.TrimPrefix(line, "- ")))
+						ew.printf("  - %s\n", l.md(strings.TrimPrefix(line, "- ")))
 					}
 				}
 			}
@@ -376,9 +377,9 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 		ew.printf("\n</details>\n")
 	}
 	if len(res.S3) > 0 {
-		ew.printf("\n#### %s (%d)\n\n", mdText(l.S3), len(res.S3))
+		ew.printf("\n#### %s (%d)\n\n", l.md(l.S3), len(res.S3))
 		for i := range res.S3 {
-			ew.printf("- %s\n", mdText(s3Text(l, &res.S3[i])))
+			ew.printf("- %s\n", l.md(s3Text(l, &res.S3[i])))
 		}
 	}
 	if fs := res.Findings; fs != nil {
@@ -389,10 +390,10 @@ func WriteDiffMarkdown(w io.Writer, r *DiffReport) error {
 			if len(sec.list) == 0 {
 				continue
 			}
-			ew.printf("\n#### %s (%d)\n\n", mdText(sec.title), len(sec.list))
+			ew.printf("\n#### %s (%d)\n\n", l.md(sec.title), len(sec.list))
 			for i := range sec.list {
 				f := &sec.list[i]
-				ew.printf("- **%s** %s %s: %s\n", mdText(strings.ToUpper(f.Severity.String())), mdCode(f.Check), mdCode(f.Resource), mdText(f.Message.In(r.Lang)))
+				ew.printf("- **%s** %s %s: %s\n", l.md(strings.ToUpper(f.Severity.String())), l.code(f.Check), l.code(f.Resource), l.md(f.Message.In(r.Lang)))
 			}
 		}
 	}
@@ -463,10 +464,22 @@ func WriteDiffSARIF(w io.Writer, r *DiffReport) error {
 			if len(c.Now) > 0 {
 				msg += ": " + c.Now[0].Summary
 			}
-			res := sarif.NewRuleResult("access-gained").WithRuleIndex(index).WithLevel(sarif.LevelWarning).WithMessage(sarif.NewTextMessage(msg))
+			res := sarif.NewRuleResult("access-gained").WithRuleIndex(index).WithLevel(sarif.LevelWarning).WithMessage(sarif.NewTextMessage(inventory.DescribePlanned(msg, l.lang)))
 			res.PartialFingerprints = map[string]string{"primaryLocationLineHash": changeFingerprint(c)}
-			loc := sarif.NewLocation().WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(fileURI(p))))
+			// The key policy's line when the input has it (a template,
+			// Terraform sources): the pull request is annotated there.
+			phys := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(fileURI(p)))
+			if src := c.Source; src != nil {
+				phys = sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(fileURI(src.File)))
+				if src.Line > 0 {
+					phys.WithRegion(sarif.NewRegion().WithStartLine(src.Line))
+				}
+			}
+			loc := sarif.NewLocation().WithPhysicalLocation(phys)
 			loc.AddLogicalLocation(sarif.NewLogicalLocation().WithFullyQualifiedName(c.Key).WithKind("resource"))
+			if src := c.Source; src != nil && src.Path != "" {
+				loc.AddLogicalLocation(sarif.NewLogicalLocation().WithFullyQualifiedName(src.Path).WithKind("member"))
+			}
 			res.AddLocation(loc)
 			rp := sarif.NewPropertyBag()
 			rp.Add("principal", c.Name())

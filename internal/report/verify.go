@@ -14,6 +14,7 @@ import (
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/verify"
 )
 
@@ -118,7 +119,7 @@ func ruleHeadline(rr *verify.RuleResult) string {
 // explanations and fixes.
 func WriteVerifyText(w io.Writer, r *VerifyReport) error {
 	l := codeLabelsFor(r.Lang)
-	ew := &errWriter{w: w}
+	ew := &errWriter{w: w, planned: l.lang}
 	t := r.tool()
 	title := l.VerifyTitle
 	if t.Version != "" {
@@ -372,7 +373,7 @@ func WriteVerifySARIF(w io.Writer, r *VerifyReport) error {
 			if c.Fix != nil {
 				msg += ". " + l.Fix + " (" + c.Fix.Check + "): " + c.Fix.Remediation.Summary.In(r.Lang)
 			}
-			res := sarif.NewRuleResult(rr.Rule.ID).WithRuleIndex(i).WithLevel(level).WithMessage(sarif.NewTextMessage(msg))
+			res := sarif.NewRuleResult(rr.Rule.ID).WithRuleIndex(i).WithLevel(level).WithMessage(sarif.NewTextMessage(inventory.DescribePlanned(msg, l.lang)))
 			res.PartialFingerprints = map[string]string{"primaryLocationLineHash": counterexampleFingerprint(rr.Rule.ID, c)}
 			loc := sarif.NewLocation()
 			phys := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(fileURI(r.Expectations)))
@@ -435,16 +436,16 @@ const markdownLimit = 20
 // rule that does not hold, folded.
 func WriteVerifyMarkdown(w io.Writer, r *VerifyReport) error {
 	l := codeLabelsFor(r.Lang)
-	ew := &errWriter{w: w}
+	ew := &errWriter{w: w, planned: l.lang}
 	c := r.Result.Counts()
-	ew.printf("### %s: %s\n\n", mdText(l.VerifyTitle), mdText(fmt.Sprintf(l.VerifySummaryF, len(r.Result.Rules), c.Holds, c.Violated, c.Unknown)))
-	ew.printf("%s: %s · %s: %s\n\n", mdText(l.Expectations), mdCode(r.Expectations), mdText(l.Input), mdCode(r.Input.Description))
+	ew.printf("### %s: %s\n\n", l.md(l.VerifyTitle), l.md(fmt.Sprintf(l.VerifySummaryF, len(r.Result.Rules), c.Holds, c.Violated, c.Unknown)))
+	ew.printf("%s: %s · %s: %s\n\n", l.md(l.Expectations), l.code(r.Expectations), l.md(l.Input), l.code(r.Input.Description))
 	ew.printf("| | expectation | keys | |\n|---|---|---|---|\n")
 	for i := range r.Result.Rules {
 		rr := &r.Result.Rules[i]
-		desc := mdCode(rr.Rule.ID)
+		desc := l.code(rr.Rule.ID)
 		if rr.Rule.Description != "" {
-			desc += " " + mdText(rr.Rule.Description)
+			desc += " " + l.md(rr.Rule.Description)
 		}
 		detail := ""
 		switch {
@@ -453,15 +454,15 @@ func WriteVerifyMarkdown(w io.Writer, r *VerifyReport) error {
 		case len(rr.Unknown) > 0:
 			detail = fmt.Sprintf("%d", len(rr.Unknown))
 		}
-		ew.printf("| %s %s | %s | %d | %s |\n", statusIcon(rr.Status), mdText(statusLabel(l, rr.Status)), desc, rr.Keys, detail)
+		ew.printf("| %s %s | %s | %d | %s |\n", statusIcon(rr.Status), l.md(statusLabel(l, rr.Status)), desc, rr.Keys, detail)
 	}
 	for i := range r.Result.Rules {
 		rr := &r.Result.Rules[i]
 		if rr.Status == verify.Holds {
 			continue
 		}
-		ew.printf("\n<details><summary>%s %s</summary>\n\n", statusIcon(rr.Status), mdCode(rr.Rule.ID))
-		ew.printf("%s\n\n", mdCode(ruleHeadline(rr)))
+		ew.printf("\n<details><summary>%s %s</summary>\n\n", statusIcon(rr.Status), l.code(rr.Rule.ID))
+		ew.printf("%s\n\n", l.code(ruleHeadline(rr)))
 		n := 0
 		for _, list := range []struct {
 			cs     []verify.Counterexample
@@ -469,7 +470,7 @@ func WriteVerifyMarkdown(w io.Writer, r *VerifyReport) error {
 		}{{rr.Violations, ""}, {rr.Unknown, l.Undecided + ": "}} {
 			for j := range list.cs {
 				if n == markdownLimit {
-					ew.printf("- %s\n", mdText(fmt.Sprintf(l.MoreF, len(rr.Violations)+len(rr.Unknown)-n)))
+					ew.printf("- %s\n", l.md(fmt.Sprintf(l.MoreF, len(rr.Violations)+len(rr.Unknown)-n)))
 					break
 				}
 				n++
@@ -492,13 +493,13 @@ func statusIcon(s verify.Status) string {
 }
 
 func writeCounterexampleMarkdown(ew *errWriter, l *codeLabels, lang checks.Lang, c *verify.Counterexample, prefix string) {
-	ew.printf("- %s\n", mdText(prefix+counterexampleText(l, c)))
+	ew.printf("- %s\n", l.md(prefix+counterexampleText(l, c)))
 	for _, e := range c.Explanations {
 		for _, line := range explanationLines(l, &e, c.Key) {
-			ew.printf("  - %s\n", mdText(strings.TrimPrefix(line, "- ")))
+			ew.printf("  - %s\n", l.md(strings.TrimPrefix(line, "- ")))
 		}
 	}
 	if f := c.Fix; f != nil {
-		ew.printf("  - **%s** (%s): %s\n", mdText(l.Fix), mdCode(f.Check), mdText(f.Remediation.Summary.In(lang)))
+		ew.printf("  - **%s** (%s): %s\n", l.md(l.Fix), l.code(f.Check), l.md(f.Remediation.Summary.In(lang)))
 	}
 }
