@@ -3,10 +3,12 @@ package access
 import (
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
@@ -198,3 +200,71 @@ func randomAccount(t testing.TB, seed uint64) *inventory.Snapshot {
 }
 
 var _ = awsfacts.KeyUse
+
+// TestMatrixMatchesPlainEvaluation: the matrix's cells of the inventory's
+// principals (built once per group) are what deciding each principal on
+// each action of each key gives, in ARN order.
+func TestMatrixMatchesPlainEvaluation(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 8; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			ix := index(t, randomAccount(t, seed))
+			for _, k := range ix.keys {
+				var got []Cell
+				for _, c := range ix.KeyCells(ix.Access(k)) {
+					if _, ok := ix.byARN[c.Principal]; ok {
+						got = append(got, c)
+					}
+				}
+				var want []Cell
+				for _, p := range ix.principals {
+					c := Cell{Principal: p.ARN, Kind: p.Kind, Key: k.ARN}
+					missing := map[string]bool{}
+					add := func(list []string, admin bool) {
+						for _, a := range list {
+							r := ix.askPrincipal(p.ARN, p, k, k.ARN, askOptions{listing: true}).decide(a)
+							if k.Policy == nil && r.Decision == engine.Unknown && len(grantIDsOf(r)) == 0 {
+								continue // listed once, symbolically
+							}
+							name := strings.TrimPrefix(a, "kms:")
+							switch {
+							case r.Decision == engine.Unknown:
+								c.Unknown = append(c.Unknown, name)
+								for _, m := range r.Missing {
+									missing[m] = true
+								}
+								continue
+							case r.Decision != engine.Allow:
+								continue
+							case r.Conditional:
+								if c.Conditions == nil {
+									c.Conditions = map[string][]string{}
+								}
+								c.Conditions[name] = r.Conditions
+								name += "*"
+							}
+							if admin {
+								c.Admin = append(c.Admin, name)
+							} else {
+								c.Use = append(c.Use, name)
+							}
+						}
+					}
+					add(useActionsOf(k), false)
+					add(awsfacts.KeyAdmin, true)
+					for m := range missing {
+						c.Missing = append(c.Missing, m)
+					}
+					sort.Strings(c.Missing)
+					if len(c.Use)+len(c.Admin)+len(c.Unknown) > 0 {
+						want = append(want, c)
+					}
+				}
+				if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+					t.Errorf("%s: matrix cells differ from plain ones (-plain +matrix):\n%s", k.ARN, d)
+				}
+			}
+		})
+	}
+}

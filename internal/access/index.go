@@ -112,8 +112,9 @@ type Principal struct {
 	profile                  *profile
 	class                    *class
 	// rank is the principal's place in answers: by kind (root, users,
-	// roles), then by ARN.
-	rank int
+	// roles), then by ARN; byARN its place by ARN alone (the matrix's
+	// order).
+	rank, byARN int
 	// kms are the identity statements that cover some KMS action on a
 	// key (by number in Index.stmts), Allow and Deny.
 	kms []int
@@ -179,6 +180,9 @@ func New(snap *inventory.Snapshot) (*Index, error) {
 		p.rank = i
 	}
 	sort.Slice(ix.principals, func(i, j int) bool { return ix.principals[i].ARN < ix.principals[j].ARN })
+	for i, p := range ix.principals {
+		p.byARN = i
+	}
 	sort.Slice(ix.keys, func(i, j int) bool { return ix.keys[i].ARN < ix.keys[j].ARN })
 	ix.collectTagKeys()
 	ix.buildProfiles()

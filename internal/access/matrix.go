@@ -176,31 +176,30 @@ func (ix *Index) EachCell(ctx context.Context, o MatrixOptions, emit func(Cell) 
 }
 
 // KeyCells is one key's part of the matrix: what each principal may do
-// with it, sorted by principal.
+// with it, sorted by principal. The members of a group share one cell's
+// answers (its slices and map are shared, read-only): the cells are built
+// once per group and copied per member, in ARN order.
 func (ix *Index) KeyCells(ka *KeyAccess) []Cell {
-	byName := map[string]*Cell{}
-	var order []*Cell
-	cell := func(name string, mk func() Cell) *Cell {
-		c := byName[name]
-		if c == nil {
-			cc := mk()
-			c = &cc
-			byName[name] = c
-			order = append(order, c)
-		}
-		return c
+	// One cell per group with any access, and per symbolic entry.
+	type draft struct {
+		cell    Cell
+		missing map[string]bool
 	}
-	missing := map[*Cell]map[string]bool{}
-	record := func(c *Cell, a string, r engine.Result, admin bool) {
+	byGroup := map[*group]*draft{}
+	var groups []*group
+	bySymbol := map[string]*draft{}
+	var symbols []*draft
+	record := func(d *draft, a string, r engine.Result, admin bool) {
+		c := &d.cell
 		name := strings.TrimPrefix(a, "kms:")
 		switch {
 		case r.Decision == engine.Unknown:
 			c.Unknown = append(c.Unknown, name)
-			if missing[c] == nil {
-				missing[c] = map[string]bool{}
+			if d.missing == nil {
+				d.missing = map[string]bool{}
 			}
 			for _, m := range r.Missing {
-				missing[c][m] = true
+				d.missing[m] = true
 			}
 			return
 		case r.Conditional:
@@ -219,33 +218,57 @@ func (ix *Index) KeyCells(ka *KeyAccess) []Cell {
 	actions := func(list []string, admin bool) {
 		for _, a := range list {
 			aa := ka.Action(a)
-			for _, g := range aa.Groups {
-				for _, p := range g.Members() {
-					c := cell(p.ARN, func() Cell { return Cell{Principal: p.ARN, Kind: p.Kind, Key: ka.Key.ARN} })
-					record(c, a, g.Result, admin)
+			for i := range aa.Groups {
+				gr := &aa.Groups[i]
+				d := byGroup[gr.group]
+				if d == nil {
+					d = &draft{cell: Cell{Key: ka.Key.ARN}}
+					byGroup[gr.group] = d
+					groups = append(groups, gr.group)
 				}
+				record(d, a, gr.Result, admin)
 			}
 			for _, e := range aa.Symbols {
-				c := cell(e.Name(), func() Cell {
-					return Cell{Principal: e.Principal, Symbol: e.Symbol, Description: symbolicDescription(e), Kind: e.Kind, Key: ka.Key.ARN}
-				})
-				record(c, a, e.Result, admin)
+				d := bySymbol[e.Name()]
+				if d == nil {
+					d = &draft{cell: Cell{Principal: e.Principal, Symbol: e.Symbol, Description: symbolicDescription(e), Kind: e.Kind, Key: ka.Key.ARN}}
+					bySymbol[e.Name()] = d
+					symbols = append(symbols, d)
+				}
+				record(d, a, e.Result, admin)
 			}
 		}
 	}
 	actions(useActionsOf(ka.Key), false)
 	actions(awsfacts.KeyAdmin, true)
-	out := make([]Cell, 0, len(order))
-	for _, c := range order {
-		for m := range missing[c] {
-			c.Missing = append(c.Missing, m)
+	finish := func(d *draft) {
+		for m := range d.missing {
+			d.cell.Missing = append(d.cell.Missing, m)
 		}
-		sort.Strings(c.Missing)
-		out = append(out, *c)
+		sort.Strings(d.cell.Missing)
 	}
-	// Principals by ARN, then the symbolic entries by kind and name.
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	runs := make([][]*Principal, len(groups))
+	n := 0
+	for i, g := range groups {
+		finish(byGroup[g])
+		runs[i] = g.members()
+		n += len(runs[i])
+	}
+	out := make([]Cell, 0, n+len(symbols))
+	mergeBy(runs, func(p *Principal) int { return p.byARN }, func(i int, p *Principal) {
+		c := byGroup[groups[i]].cell
+		c.Principal, c.Kind = p.ARN, p.Kind
+		out = append(out, c)
+	})
+	// Symbolic entries (never a principal of the inventory: symbolsOf):
+	// principals outside the inventory by ARN among the others, then the
+	// classes by kind and name.
+	var extra []Cell
+	for _, d := range symbols {
+		finish(d)
+		extra = append(extra, d.cell)
+	}
+	less := func(a, b *Cell) bool {
 		if (a.Principal == "") != (b.Principal == "") {
 			return a.Principal != ""
 		}
@@ -253,8 +276,24 @@ func (ix *Index) KeyCells(ka *KeyAccess) []Cell {
 			return kindOrder(a.Kind) < kindOrder(b.Kind)
 		}
 		return a.Name() < b.Name()
-	})
-	return out
+	}
+	sort.SliceStable(extra, func(i, j int) bool { return less(&extra[i], &extra[j]) })
+	if len(extra) == 0 {
+		return out
+	}
+	merged := make([]Cell, 0, len(out)+len(extra))
+	i, j := 0, 0
+	for i < len(out) || j < len(extra) {
+		switch {
+		case j == len(extra) || (i < len(out) && !less(&extra[j], &out[i])):
+			merged = append(merged, out[i])
+			i++
+		default:
+			merged = append(merged, extra[j])
+			j++
+		}
+	}
+	return merged
 }
 
 // symbolicDescription is the description a cell keeps: only symbolic
