@@ -227,10 +227,21 @@ func changedReach(before, after *Key) *reach {
 		}
 		for _, d := range []*policy.Document{before.Policy, after.Policy} {
 			for _, s := range d.Statements {
-				if count[s.Canonical()] != 0 {
-					addPrincipal(s.Principal, false)
-					addPrincipal(s.NotPrincipal, true)
+				if count[s.Canonical()] == 0 {
+					continue
 				}
+				if arns := pinnedPrincipals(s); arns != nil {
+					// The statement applies to those principals only,
+					// whatever accounts its Principal names.
+					for _, v := range arns {
+						if !containsString(r.facts.named, v) {
+							r.facts.named = append(r.facts.named, v)
+						}
+					}
+					continue
+				}
+				addPrincipal(s.Principal, false)
+				addPrincipal(s.NotPrincipal, true)
 			}
 		}
 	}
@@ -269,6 +280,41 @@ func changedReach(before, after *Key) *reach {
 		}
 	}
 	return r
+}
+
+// pinnedPrincipals returns the principal ARNs a statement's conditions
+// limit it to — ArnEquals or StringEquals on aws:PrincipalArn with fixed
+// values — when its Principal names accounts only: a statement that lets
+// an account's IAM policies grant actions to a few of its principals
+// reaches those principals and no one else. Nil when the statement is not
+// so limited.
+func pinnedPrincipals(s *policy.Statement) []string {
+	if s.Principal == nil || s.Principal.Wildcard || s.NotPrincipal != nil || len(s.Principal.Service)+len(s.Principal.Federated)+len(s.Principal.CanonicalUser) > 0 {
+		return nil
+	}
+	for _, v := range s.Principal.AWS {
+		if !arn.IsAccountID(v) && !strings.HasSuffix(v, ":root") {
+			return nil
+		}
+	}
+	for _, c := range s.Conditions {
+		if c.LowerKey() != "aws:principalarn" || c.Set != policy.Single || c.IfExists {
+			continue
+		}
+		if op := strings.ToLower(c.Operator); op != "arnequals" && op != "stringequals" {
+			continue
+		}
+		fixed := true
+		for _, v := range c.Values {
+			if strings.ContainsAny(v, "*?$") {
+				fixed = false
+			}
+		}
+		if fixed && len(c.Values) > 0 {
+			return c.Values
+		}
+	}
+	return nil
 }
 
 func mapText(m map[string]string) string {
