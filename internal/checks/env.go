@@ -3,11 +3,13 @@ package checks
 import (
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/msg"
 )
 
 // Env is what a check runs over: the snapshot, the access index built on
@@ -131,6 +133,67 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 		}
 	}
 	SortFindings(out)
+	noteSharedDocuments(out)
+	return out
+}
+
+// noteSharedDocuments tells the fixes that edit the same document about
+// each other: each was made from the document as the input holds it, so
+// applying one changes what the others start from.
+func noteSharedDocuments(fs []Finding) {
+	byDoc := map[string][]*Remediation{}
+	var docs []string
+	seen := map[*Remediation]bool{}
+	for _, f := range fs {
+		r := f.Remediation
+		if r == nil || seen[r] {
+			continue
+		}
+		seen[r] = true
+		for _, d := range editedDocuments(r) {
+			if byDoc[d] == nil {
+				docs = append(docs, d)
+			}
+			byDoc[d] = append(byDoc[d], r)
+		}
+	}
+	noted := map[*Remediation]map[string]bool{}
+	for _, d := range docs {
+		rs := byDoc[d]
+		if len(rs) < 2 {
+			continue
+		}
+		for _, r := range rs {
+			if noted[r] == nil {
+				noted[r] = map[string]bool{}
+			}
+			for _, o := range rs {
+				if o != r {
+					noted[r][strings.SplitN(o.ID, ":", 2)[0]] = true
+				}
+			}
+		}
+	}
+	for r, others := range noted {
+		r.Summary = r.Summary.Append(T(mOtherFixes, msg.List(sortedKeys(others))))
+	}
+}
+
+// editedDocuments names the documents a fix writes.
+func editedDocuments(r *Remediation) []string {
+	var out []string
+	for _, e := range r.Edits {
+		switch e.Action {
+		case "PutKeyPolicy":
+			out = append(out, "key "+e.Target)
+		case "CreatePolicyVersion", "DeletePolicyVersion", "DeletePolicy":
+			out = append(out, "policy "+e.Target)
+		case "PutRolePolicy", "PutUserPolicy", "PutGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "DeleteGroupPolicy":
+			out = append(out, "inline "+e.Target+" "+e.Name)
+		case "RevokeGrant":
+			out = append(out, "grant "+e.Target+" "+e.Name)
+		}
+	}
 	return out
 }
 

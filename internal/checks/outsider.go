@@ -226,10 +226,7 @@ func requestConditions(r engine.Result) []string {
 func unreadCaveats(unless []string) []Text {
 	var out []Text
 	for _, u := range unless {
-		out = append(out, Text{
-			EN: "not read, and could block this: " + u,
-			JA: "未取得のため、これを阻止している可能性があります: " + u,
-		})
+		out = append(out, T(mUnreadCaveat, u))
 	}
 	return out
 }
