@@ -16,6 +16,18 @@ func (ix *Index) DecideAs(p *Principal, identity []*policy.Document, key *Key, a
 	return ix.askPrincipal(p.ARN, &edited, key, key.ARN, askOptions{listing: true}).decide(action)
 }
 
+// DecideAllAs is DecideAs for several actions, on one prepared question.
+func (ix *Index) DecideAllAs(p *Principal, identity []*policy.Document, key *Key, actions []string) []engine.Result {
+	edited := *p
+	edited.Identity = identity
+	a := ix.askPrincipal(p.ARN, &edited, key, key.ARN, askOptions{listing: true})
+	out := make([]engine.Result, len(actions))
+	for i, action := range actions {
+		out[i] = a.decide(action)
+	}
+	return out
+}
+
 // ChangeOf is the change of one principal's access to a key.
 func ChangeOf(p *Principal, key, action string, before, after engine.Result) Change {
 	return Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: key, Action: action, Before: before, After: after}
@@ -34,4 +46,76 @@ func (k *Key) WithGrantsRead(gs []engine.Grant) *Key {
 	c.Grants = gs
 	c.facts = factsOf(&c)
 	return &c
+}
+
+// Diff is KeyDiff from the key's shared answers (the KeyAccess a scan
+// holds for it): the principals it groups, and their prepared questions,
+// serve again when the change is one of grants only.
+func (ka *KeyAccess) Diff(after *Key, actions []string) []Change {
+	return ka.ix.keyDiff(ka, ka.Key, after, actions)
+}
+
+// DiffEach is Diff that passes each change to emit as it is found, in no
+// set order, without keeping them: a fix that changes the access of many
+// principals is counted and sampled, not listed in memory. emit must not
+// keep the pointer.
+func (ka *KeyAccess) DiffEach(after *Key, actions []string, emit func(*Change)) {
+	ka.ix.keyDiffEach(ka, ka.Key, after, actions, emit)
+}
+
+// IdentityDiff is Index.IdentityDiff on this key alone, from its shared
+// answers, for an edit that only narrows old (new allows nothing old did
+// not): each group of the key that holds old decides again with new in
+// its place, on the same prepared question; a principal the key's answers
+// do not reach gains nothing from a narrowing. The decisions before come
+// from the key's answers when they hold the action already.
+func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) []Change {
+	var out []Change
+	ka.IdentityDiffEach(old, new, actions, func(c *Change) { out = append(out, *c) })
+	sortChanges(out)
+	return out
+}
+
+// IdentityDiffEach is IdentityDiff passing each change to emit (which
+// must not keep the pointer).
+func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []string, emit func(*Change)) {
+	if actions == nil {
+		actions = keyActions()
+	}
+	for _, a := range actions {
+		cached := map[*group]engine.Result{}
+		if aa := ka.cached(a); aa != nil {
+			for _, gr := range aa.Groups {
+				if g := ka.groupOf(gr.Members[0]); g != nil {
+					cached[g] = gr.Result
+				}
+			}
+		}
+		for _, g := range ka.groups {
+			if !holds(g.rep, old) {
+				continue
+			}
+			before, ok := cached[g]
+			if !ok {
+				if ka.cached(a) != nil {
+					before = noPath // the answer lists every group that may act
+				} else {
+					before = g.ask(ka).decide(a)
+				}
+			}
+			is := *g.ask(ka)
+			is.pol.Identity = replaceDoc(g.rep.Identity, old, new)
+			if g.rep.Boundary == old {
+				is.pol.Boundary = new
+			}
+			after := is.decide(a)
+			if same(before, after) {
+				continue
+			}
+			for _, p := range g.members() {
+				c := Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: ka.Key.ARN, Action: a, Before: before, After: after}
+				emit(&c)
+			}
+		}
+	}
 }

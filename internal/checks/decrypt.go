@@ -2,8 +2,10 @@ package checks
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/msg"
@@ -18,26 +20,52 @@ var decryptActions = []string{"kms:Decrypt", "kms:ReEncryptFrom"}
 // per statement that allows decryption on keys not pinned to fixed ARNs,
 // all of a policy's findings sharing one fix.
 func decryptFindings(env *Env, ps []identityPolicy, check string) []Finding {
-	var out []Finding
-	for i := range ps {
+	per := make([][]Finding, len(ps))
+	parallel(len(ps), func(i int) {
 		p := &ps[i]
 		if p.Err != nil {
-			out = append(out, unknownPolicy(p))
-			continue
+			per[i] = []Finding{unknownPolicy(p)}
+			return
 		}
 		grants := broadKMSGrants(p.Doc, decryptActions)
 		if len(grants) == 0 {
-			out = append(out, Finding{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
-				Message: T(mDecryptPass, p.Title)})
-			continue
+			per[i] = []Finding{{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
+				Message: T(mDecryptPass, p.Title)}}
+			return
 		}
-		first := len(out)
+		var fs []Finding
 		for _, g := range grants {
-			out = append(out, decryptFailure(env, p, g))
+			fs = append(fs, decryptFailure(env, p, g))
 		}
-		shareFix(out, first, pinFix(env, p, grants, out[first:], check, decryptActions))
+		shareFix(fs, 0, pinFix(env, p, grants, fs, check, decryptActions))
+		per[i] = fs
+	})
+	var out []Finding
+	for _, fs := range per {
+		out = append(out, fs...)
 	}
 	return out
+}
+
+// parallel calls f(0) … f(n-1) on every core. The account-level checks
+// use it for the fixes of their policies, which are independent.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 func principalOf(p *identityPolicy) string {
@@ -227,7 +255,9 @@ func pinFix(env *Env, p *identityPolicy, grants []broadGrant, fs []Finding, chec
 	if p.Managed != nil && p.Managed.AWSManaged {
 		summary = summary.Append(T(mPinAWSManaged, p.Title, p.Managed.Name+"-PinnedKeys"))
 	}
-	return prove(plan, fixID(check, p.Resource()+"#"+p.Name), summary, intents)
+	// The holders' access is decided again key by key, as the scan
+	// asks about each key: the fix is complete when the scan is.
+	return env.proveByKey(plan, fixID(check, p.Resource()+"#"+p.Name), summary, intents)
 }
 
 // pinnedKeyActions are the pinned actions that act on a key: those the

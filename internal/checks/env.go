@@ -26,6 +26,9 @@ type Env struct {
 	// inFlight holds the access answers of the keys whose checks are
 	// running, shared by every question about them.
 	inFlight sync.Map
+	// pending are the fixes whose proofs wait for every key's answers.
+	pendingMu sync.Mutex
+	pending   []pendingFix
 }
 
 // NewEnv prepares a snapshot for the checks.
@@ -87,8 +90,17 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			keyChecks = append(keyChecks, c)
 		}
 	}
-	if len(keyChecks) > 0 {
+	env.pendingMu.Lock()
+	pending := env.pending
+	env.pending = nil
+	env.pendingMu.Unlock()
+	if len(keyChecks) > 0 || len(pending) > 0 {
+		// Key checks run on customer managed keys; the fixes waiting for
+		// key answers need every key.
 		keys := customerKeys(env)
+		if len(pending) > 0 {
+			keys = env.Index.Keys()
+		}
 		perKey := make([][]Finding, len(keys))
 		var (
 			mu   sync.Mutex
@@ -101,16 +113,22 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					ke := env.keyEnv(keys[i])
+					k := keys[i]
+					ke := env.keyEnv(k)
 					var fs []Finding
-					for _, c := range keyChecks {
-						for _, f := range c.RunKey(ke) {
-							f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
-							if f.Status != Fail {
-								f.Remediation = nil
+					if !k.Inv.AWSManaged() {
+						for _, c := range keyChecks {
+							for _, f := range c.RunKey(ke) {
+								f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
+								if f.Status != Fail {
+									f.Remediation = nil
+								}
+								fs = append(fs, f)
 							}
-							fs = append(fs, f)
 						}
+					}
+					for _, p := range pending {
+						p.pd.Key(ke.Access)
 					}
 					ke.release()
 					perKey[i] = fs
@@ -131,6 +149,9 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 		for _, fs := range perKey {
 			out = append(out, fs...)
 		}
+	}
+	for _, p := range pending {
+		p.done(p.pd.Done())
 	}
 	SortFindings(out)
 	noteSharedDocuments(out)
@@ -216,6 +237,15 @@ func (env *Env) whoCan(k *access.Key, action string) (*access.WhoCanResult, erro
 		return ka.(*access.KeyAccess).WhoCan(action)
 	}
 	return env.Index.Access(k).WhoCan(action)
+}
+
+// sharedAccess returns the access answers of a key whose checks are
+// running, nil for any other key (a variant a fix builds).
+func (env *Env) sharedAccess(k *access.Key) *access.KeyAccess {
+	if ka, ok := env.inFlight.Load(k); ok {
+		return ka.(*access.KeyAccess)
+	}
+	return nil
 }
 
 // SortFindings orders findings by check, resource, principal, policy and

@@ -140,7 +140,7 @@ func grantFix(env *Env, k *access.Key, g *inventory.Grant, f *Finding) *Remediat
 		plan := env.newPlan()
 		plan.RevokeGrant(k, g)
 		return prove(plan, id, summary, []remedy.Intent{{
-			Name:      intentName("grant-broad", f),
+			Name: intentName("grant-broad", f),
 			// What the grant gave, to its grantee and to who could retire
 			// it; a grantee outside the input is listed for the grant
 			// alone, and goes with it.

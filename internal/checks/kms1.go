@@ -91,16 +91,25 @@ var _ = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html",
 	},
 	Run: func(env *Env) []Finding {
-		var out []Finding
-		check := func(p *identityPolicy) {
+		var ps []identityPolicy
+		for _, p := range env.managedPolicies() {
+			if p.Managed.AWSManaged && len(p.Attached) == 0 {
+				continue
+			}
+			ps = append(ps, p)
+		}
+		ps = append(ps, env.inlinePolicies()...)
+		out := make([]Finding, len(ps))
+		parallel(len(ps), func(i int) {
+			p := &ps[i]
 			if p.Err != nil {
-				out = append(out, unknownPolicy(p))
+				out[i] = unknownPolicy(p)
 				return
 			}
 			gs := fullAccessGrants(p.Doc)
 			if len(gs) == 0 {
-				out = append(out, Finding{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
-					Message: T(mFullAccessPass, p.Title)})
+				out[i] = Finding{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
+					Message: T(mFullAccessPass, p.Title)}
 				return
 			}
 			g := gs[0]
@@ -114,17 +123,8 @@ var _ = register(&Check{
 				f.Explanation = append(f.Explanation, T(mFullAccessAlso, stmtLabel(o.Stmt), o.Resources))
 			}
 			f.Remediation = pinFix(env, p, gs, []Finding{f}, "iam-policy-kms-full-access", keyActionList())
-			out = append(out, f)
-		}
-		for _, p := range env.managedPolicies() {
-			if p.Managed.AWSManaged && len(p.Attached) == 0 {
-				continue
-			}
-			check(&p)
-		}
-		for _, p := range env.inlinePolicies() {
-			check(&p)
-		}
+			out[i] = f
+		})
 		return out
 	},
 })

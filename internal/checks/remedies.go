@@ -19,19 +19,43 @@ import (
 
 // newPlan starts a fix over the scan's index, reusing the who-can answers
 // of the keys whose checks are running.
-func (env *Env) newPlan() *remedy.Plan { return remedy.NewPlan(env.Index, env.whoCan) }
+func (env *Env) newPlan() *remedy.Plan { return remedy.NewPlan(env.Index, env.sharedAccess) }
 
 // prove proves a plan for the findings it covers and renders it as their
 // fix. A fix that is not verified says in its summary what it does
 // instead.
 func prove(p *remedy.Plan, id string, summary Text, intents []remedy.Intent) *Remediation {
-	proof, changes := p.Prove(intents)
-	r := p.Render(summary, proof, changes)
+	proof, diff := p.Prove(intents)
+	r := p.Render(summary, proof, diff)
 	r.ID = id
 	if !r.Verified {
 		r.Summary = r.Summary.Append(notVerified(proof))
 	}
 	return r
+}
+
+// proveByKey is prove for a plan whose identity diff the scan adds key by
+// key (remedy.Pending): the fix returned is filled in when every key has
+// been seen, before the findings are reported.
+func (env *Env) proveByKey(p *remedy.Plan, id string, summary Text, intents []remedy.Intent) *Remediation {
+	r := &Remediation{ID: id, Summary: summary}
+	pd := p.ProveByKey(intents)
+	env.pendingMu.Lock()
+	env.pending = append(env.pending, pendingFix{pd, func(proof *Proof, diff *remedy.Diff) {
+		*r = *p.Render(summary, proof, diff)
+		r.ID = id
+		if !r.Verified {
+			r.Summary = r.Summary.Append(notVerified(proof))
+		}
+	}})
+	env.pendingMu.Unlock()
+	return r
+}
+
+// A pendingFix is a fix whose proof waits for the scan's keys.
+type pendingFix struct {
+	pd   *remedy.Pending
+	done func(*Proof, *remedy.Diff)
 }
 
 // notVerified says which claims of a proof fail, and why.

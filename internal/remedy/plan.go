@@ -23,32 +23,38 @@ type Plan struct {
 	// can change (nil: every action on a key); the other actions are
 	// proved unchanged statement by statement.
 	actions []string
-	// whoCan answers who-can, from answers the caller already holds when
-	// it can; access keeps the answers of the key variants the proof
-	// builds.
-	whoCan func(k *access.Key, action string) (*access.WhoCanResult, error)
+	// shared returns the answers about a key of the account that the
+	// caller already holds (a scan shares one key's answers between its
+	// checks), nil when it holds none; access keeps the answers of the
+	// keys the plan asks about otherwise.
+	shared func(k *access.Key) *access.KeyAccess
 	access map[*access.Key]*access.KeyAccess
 }
 
-// NewPlan starts a plan over an account's access index. whoCan, when not
-// nil, answers who-can for the keys of the account from answers the
-// caller already holds (a scan shares one key's answers between checks).
-func NewPlan(ix *access.Index, whoCan func(k *access.Key, action string) (*access.WhoCanResult, error)) *Plan {
-	p := &Plan{ix: ix, access: map[*access.Key]*access.KeyAccess{}}
-	p.whoCan = func(k *access.Key, action string) (*access.WhoCanResult, error) {
-		if whoCan != nil {
-			if orig, err := ix.Key(k.ARN); err == nil && orig == k {
-				return whoCan(k, action)
-			}
+// NewPlan starts a plan over an account's access index. shared, when not
+// nil, returns the answers about a key that the caller already holds.
+func NewPlan(ix *access.Index, shared func(k *access.Key) *access.KeyAccess) *Plan {
+	return &Plan{ix: ix, shared: shared, access: map[*access.Key]*access.KeyAccess{}}
+}
+
+// keyAccess returns the answers about a key: the caller's, or the plan's.
+func (p *Plan) keyAccess(k *access.Key) *access.KeyAccess {
+	if p.shared != nil {
+		if ka := p.shared(k); ka != nil {
+			return ka
 		}
-		ka := p.access[k]
-		if ka == nil {
-			ka = ix.Access(k)
-			p.access[k] = ka
-		}
-		return ka.WhoCan(action)
 	}
-	return p
+	ka := p.access[k]
+	if ka == nil {
+		ka = p.ix.Access(k)
+		p.access[k] = ka
+	}
+	return ka
+}
+
+// whoCan answers who-can about a key.
+func (p *Plan) whoCan(k *access.Key, action string) (*access.WhoCanResult, error) {
+	return p.keyAccess(k).WhoCan(action)
 }
 
 // An Owner is an IAM user, group or role: what holds an inline policy or

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/access"
@@ -163,38 +164,46 @@ func (p *Plan) world() *World {
 	return w
 }
 
-// diff computes the access the plan changes: the key edits with KeyDiff,
-// the identity edits with IdentityDiff, new inline policies principal by
-// principal.
-func (p *Plan) diff(w *World) []access.Change {
-	type id struct{ principal, key, action string }
-	byID := map[id]access.Change{}
-	var order []id
-	put := func(c access.Change) {
-		i := id{c.Name(), c.Key, c.Action}
-		if _, ok := byID[i]; !ok {
-			order = append(order, i)
-		}
-		byID[i] = c
-	}
+// diff adds the access the plan changes to a tally: the key edits with
+// KeyDiff (from the key's shared answers when the caller holds them), the
+// identity edits with IdentityDiff unless byKey (a Pending then adds them
+// key by key), new inline policies principal by principal.
+func (p *Plan) diff(w *World, t *tally, byKey bool) {
 	var keys []*access.Key
 	for k := range w.keys {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].ARN < keys[j].ARN })
+	// Changes the new inline policies decide again replace those of the
+	// key edits for their principals.
+	redo := map[string]bool{}
+	for a := range w.added {
+		redo[a] = true
+	}
 	for _, k := range keys {
-		for _, c := range p.ix.KeyDiff(k, w.keys[k], nil) {
-			put(c)
+		add := func(c *access.Change) {
+			if !redo[c.Principal] {
+				t.add(*c)
+			}
+		}
+		if ka := p.sharedAccess(k); ka != nil {
+			ka.DiffEach(w.keys[k], p.keyDiffActions(k), add)
+		} else {
+			for _, c := range p.ix.KeyDiff(k, w.keys[k], p.keyDiffActions(k)) {
+				add(&c)
+			}
 		}
 	}
-	for _, old := range w.replaced {
-		for _, c := range p.ix.IdentityDiff(old, w.docs[old], p.actions) {
-			put(c)
+	if !byKey {
+		for _, old := range w.replaced {
+			for _, c := range p.ix.IdentityDiff(old, w.docs[old], p.actions) {
+				t.add(c)
+			}
 		}
 	}
 	// New inline policies: their principal decides again on every key
 	// the new statements may cover, with the keys as the plan leaves
-	// them.
+	// them, and on every key the plan edits.
 	var arns []string
 	for a := range w.added {
 		arns = append(arns, a)
@@ -206,43 +215,151 @@ func (p *Plan) diff(w *World) []access.Change {
 			continue
 		}
 		identity := append(append([]*policy.Document(nil), pr.Identity...), w.added[arn]...)
-		for _, k := range p.ix.Keys() {
-			if !covers(w.added[arn], k.ARN) {
-				continue
-			}
-			after := w.Key(k)
-			for _, a := range keyActions {
-				before := p.ix.DecideAs(pr, pr.Identity, k, a)
-				now := p.ix.DecideAs(pr, identity, after, a)
-				i := id{pr.ARN, k.ARN, a}
-				if access.SameAccess(before, now) {
-					if _, ok := byID[i]; ok {
-						delete(byID, i)
-					}
-					continue
+		for _, k := range p.coveredKeys(w.added[arn], keys) {
+			// Only what the new statements, or the key's changed ones,
+			// take part in can change.
+			actions := p.touchedActions(w.added[arn], k)
+			before := p.ix.DecideAllAs(pr, pr.Identity, k, actions)
+			now := p.ix.DecideAllAs(pr, identity, w.Key(k), actions)
+			for i, a := range actions {
+				if !access.SameAccess(before[i], now[i]) {
+					t.add(access.ChangeOf(pr, k.ARN, a, before[i], now[i]))
 				}
-				put(access.ChangeOf(pr, k.ARN, a, before, now))
 			}
 		}
 	}
-	out := make([]access.Change, 0, len(byID))
-	for _, i := range order {
-		if c, ok := byID[i]; ok {
-			out = append(out, c)
+}
+
+// touchedActions are the key actions that the documents' statements, or
+// the statements of k's key policy that the plan adds or changes, match.
+func (p *Plan) touchedActions(docs []*policy.Document, k *access.Key) []string {
+	var stmts []*policy.Statement
+	for _, d := range docs {
+		stmts = append(stmts, d.Statements...)
+	}
+	for _, o := range p.ops {
+		if kp, ok := o.(*putKeyPolicy); ok && kp.key == k {
+			changed := map[int]bool{}
+			for _, i := range kp.doc.Changed() {
+				changed[i] = true
+			}
+			for _, s := range k.Policy.Statements {
+				if changed[s.Index] {
+					stmts = append(stmts, s)
+				}
+			}
+			if d, err := kp.doc.Parse("fixed key policy"); err == nil {
+				for i, s := range d.Statements {
+					if kp.doc.Stmts[i].From < 0 || changed[kp.doc.Stmts[i].From] {
+						stmts = append(stmts, s)
+					}
+				}
+			}
+		}
+		if _, ok := o.(*revokeGrant); ok {
+			return keyActions
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		switch {
-		case a.Key != b.Key:
-			return a.Key < b.Key
-		case (a.Principal == "") != (b.Principal == ""):
-			return a.Principal != ""
-		case a.Name() != b.Name():
-			return a.Name() < b.Name()
+	var out []string
+	for _, a := range keyActions {
+		for _, s := range stmts {
+			if s.MatchAction(a) {
+				out = append(out, a)
+				break
+			}
 		}
-		return a.Action < b.Action
-	})
+	}
+	return out
+}
+
+// sharedAccess is the caller's answers about a key, nil when it holds none.
+func (p *Plan) sharedAccess(k *access.Key) *access.KeyAccess {
+	if p.shared == nil {
+		return nil
+	}
+	return p.shared(k)
+}
+
+// coveredKeys lists the keys some statement of the documents may apply
+// to, and the edited keys: by ARN when the statements name keys, by a
+// pass over every key otherwise.
+func (p *Plan) coveredKeys(docs []*policy.Document, edited []*access.Key) []*access.Key {
+	seen := map[*access.Key]bool{}
+	var out []*access.Key
+	add := func(k *access.Key) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	exact := true
+	var arns []string
+	for _, d := range docs {
+		for _, s := range d.Statements {
+			if s.NotResource != nil {
+				exact = false
+			}
+			for _, r := range s.Resource {
+				if strings.ContainsAny(r, "*?$") {
+					exact = false
+				}
+				arns = append(arns, r)
+			}
+		}
+	}
+	if exact {
+		for _, a := range arns {
+			if k, err := p.ix.Key(a); err == nil && k.ARN == a {
+				add(k)
+			}
+		}
+	} else {
+		for _, k := range p.ix.Keys() {
+			if covers(docs, k.ARN) {
+				add(k)
+			}
+		}
+	}
+	for _, k := range edited {
+		add(k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
+}
+
+// keyDiffActions are the actions the plan's edits of a key can change:
+// every action on a key when its policy changes; when only its grants do,
+// the operations of those grants, and retiring them (a grant authorizes
+// nothing else).
+func (p *Plan) keyDiffActions(k *access.Key) []string {
+	set := map[string]bool{}
+	for _, o := range p.ops {
+		switch o := o.(type) {
+		case *putKeyPolicy:
+			if o.key == k {
+				return nil
+			}
+		case *revokeGrant:
+			if o.key == k {
+				for _, op := range o.grant.Operations {
+					set["kms:"+op] = true
+				}
+			}
+		case *createGrant:
+			if o.key == k {
+				for _, op := range o.grant.Operations {
+					set["kms:"+op] = true
+				}
+			}
+		}
+	}
+	set["kms:RetireGrant"] = true
+	var out []string
+	for _, a := range keyActions {
+		if set[a] {
+			out = append(out, a)
+		}
+	}
 	return out
 }
 
@@ -280,12 +397,167 @@ const DiffCap = 50
 
 // Prove checks a plan with the engine against what the findings it covers
 // are about, and returns the fix's proof and access diff.
-func (p *Plan) Prove(intents []Intent) (*Proof, []access.Change) {
+func (p *Plan) Prove(intents []Intent) (*Proof, *Diff) {
 	p.finish()
 	w := p.world()
+	t := newTally(intents)
+	p.diff(w, t, false)
+	return p.conclude(intents, w, t)
+}
+
+// A Pending is a proof whose identity diff is added key by key, from the
+// answers a scan holds for each key, before it concludes: an IAM edit
+// reaches every key its statements cover, and the scan asks about every
+// key anyway.
+type Pending struct {
+	plan    *Plan
+	intents []Intent
+	w       *World
+	t       *tally
+	docs    []*policy.Document // the replaced documents and their new versions
+}
+
+// ProveByKey starts a proof whose identity diff comes key by key: call
+// Key for every key of the account, then Done. Only narrowing edits of
+// IAM policies may be proved so (Pin): their diff is then exact from each
+// key's answers.
+func (p *Plan) ProveByKey(intents []Intent) *Pending {
+	p.finish()
+	w := p.world()
+	t := newTally(intents)
+	p.diff(w, t, true)
+	pd := &Pending{plan: p, intents: intents, w: w, t: t}
+	for _, old := range w.replaced {
+		pd.docs = append(pd.docs, old)
+		if d := w.docs[old]; d != nil {
+			pd.docs = append(pd.docs, d)
+		}
+	}
+	return pd
+}
+
+// Key adds the identity changes on one key, from its answers. It may be
+// called for several keys at once.
+func (pd *Pending) Key(ka *access.KeyAccess) {
+	if !covers(pd.docs, ka.Key.ARN) {
+		return
+	}
+	for _, old := range pd.w.replaced {
+		pd.t.mu.Lock()
+		ka.IdentityDiffEach(old, pd.w.docs[old], pd.plan.actions, func(c *access.Change) { pd.t.addLocked(*c) })
+		pd.t.mu.Unlock()
+	}
+}
+
+// Done concludes the proof.
+func (pd *Pending) Done() (*Proof, *Diff) { return pd.plan.conclude(pd.intents, pd.w, pd.t) }
+
+// A Diff is the access a fix changes: the first changes in order (by key,
+// principal, action), and how many there are.
+type Diff struct {
+	First []access.Change
+	Total int
+}
+
+// A tally collects the access changes of a plan as they are computed,
+// without keeping them all: how many, the first ones, which findings they
+// are about, and the changes no finding is about.
+type tally struct {
+	mu      sync.Mutex
+	intents []Intent
+	used    []bool
+	total   int
+	first   []access.Change
+	other   int
+	gained  int
+	otherEx *access.Change
+	gainEx  *access.Change
+	bound   *access.Change
+	// lost are the principals that lose PutKeyPolicy, by key.
+	lost map[string]map[string]bool
+}
+
+func newTally(intents []Intent) *tally {
+	return &tally{intents: intents, used: make([]bool, len(intents)), lost: map[string]map[string]bool{}}
+}
+
+func (t *tally) add(c access.Change) {
+	t.mu.Lock()
+	t.addLocked(c)
+	t.mu.Unlock()
+}
+
+func (t *tally) addLocked(c access.Change) {
+	t.total++
+	// Keep the first DiffCap changes in order: once that many are held,
+	// a change after the last of them is not kept.
+	if t.bound == nil || less(c, *t.bound) {
+		t.first = append(t.first, c)
+		if len(t.first) >= 4*DiffCap {
+			sortChanges(t.first)
+			t.first = t.first[:DiffCap]
+			b := t.first[DiffCap-1]
+			t.bound = &b
+		}
+	}
+	gain := c.Gained() || !c.Lost() && widens(&c)
+	ok := false
+	for j, in := range t.intents {
+		if gain && in.Gain != nil && in.Gain(&c) || !gain && in.Lose != nil && in.Lose(&c) {
+			ok, t.used[j] = true, true
+		}
+	}
+	if !ok {
+		t.other++
+		if t.otherEx == nil || less(c, *t.otherEx) {
+			cc := c
+			t.otherEx = &cc
+		}
+		if gain {
+			t.gained++
+			if t.gainEx == nil || less(c, *t.gainEx) {
+				cc := c
+				t.gainEx = &cc
+			}
+		}
+	}
+	if c.Action == "kms:PutKeyPolicy" && c.Lost() {
+		if t.lost[c.Key] == nil {
+			t.lost[c.Key] = map[string]bool{}
+		}
+		t.lost[c.Key][c.Principal] = true
+	}
+}
+
+// diff is the tally's diff, sorted.
+func (t *tally) diff() *Diff {
+	sortChanges(t.first)
+	if len(t.first) > DiffCap {
+		t.first = t.first[:DiffCap]
+	}
+	return &Diff{First: t.first, Total: t.total}
+}
+
+func less(a, b access.Change) bool {
+	switch {
+	case a.Key != b.Key:
+		return a.Key < b.Key
+	case (a.Principal == "") != (b.Principal == ""):
+		return a.Principal != ""
+	case a.Name() != b.Name():
+		return a.Name() < b.Name()
+	}
+	return a.Action < b.Action
+}
+
+func sortChanges(cs []access.Change) {
+	sort.SliceStable(cs, func(i, j int) bool { return less(cs[i], cs[j]) })
+}
+
+// conclude writes the proof from the world and the tallied changes.
+func (p *Plan) conclude(intents []Intent, w *World, t *tally) (*Proof, *Diff) {
 	proof := &Proof{}
 	proof.Valid = p.valid(w)
-	changes := p.diff(w)
 
 	// Effective.
 	var still []msg.Text
@@ -300,48 +572,22 @@ func (p *Plan) Prove(intents []Intent) (*Proof, []access.Change) {
 		proof.Effective = Claim{Why: catalog.T(mNotEffective, msg.Join(still, msg.Text{EN: "; ", JA: "、"}))}
 	}
 
-	// Minimal and safe.
-	var other, gained []access.Change
-	used := make([]bool, len(intents))
-	accessFindings := 0
-	for _, in := range intents {
-		if in.Lose != nil || in.Gain != nil {
-			accessFindings++
-		}
-	}
-	for i := range changes {
-		c := &changes[i]
-		gain := c.Gained() || !c.Lost() && widens(c)
-		ok := false
-		for j, in := range intents {
-			if gain && in.Gain != nil && in.Gain(c) || !gain && in.Lose != nil && in.Lose(c) {
-				ok, used[j] = true, true
-			}
-		}
-		switch {
-		case ok:
-		case gain:
-			gained = append(gained, *c)
-			other = append(other, *c)
-		default:
-			other = append(other, *c)
-		}
-	}
+	// Minimal.
 	var idle []msg.Text
 	for j, in := range intents {
-		if (in.Lose != nil || in.Gain != nil) && !used[j] {
+		if (in.Lose != nil || in.Gain != nil) && !t.used[j] {
 			idle = append(idle, in.Name)
 		}
 	}
 	switch {
-	case len(other) > 0:
-		proof.Minimal = Claim{Why: catalog.T(mNotMinimalOther, len(other), describeChange(other[0]))}
+	case t.other > 0:
+		proof.Minimal = Claim{Why: catalog.T(mNotMinimalOther, t.other, describeChange(*t.otherEx))}
 	case len(idle) > 0:
 		proof.Minimal = Claim{Why: catalog.T(mNotMinimalIdle, msg.Join(idle, msg.Text{EN: "; ", JA: "、"}))}
-	case len(changes) == 0:
+	case t.total == 0:
 		proof.Minimal = Claim{Holds: true, Why: catalog.T(mMinimalNone)}
 	default:
-		proof.Minimal = Claim{Holds: true, Why: catalog.T(mMinimal, len(changes))}
+		proof.Minimal = Claim{Holds: true, Why: catalog.T(mMinimal, t.total)}
 	}
 	if p.actions != nil && len(w.replaced) > 0 {
 		if bad := p.sameOtherwise(w); bad != "" {
@@ -350,16 +596,18 @@ func (p *Plan) Prove(intents []Intent) (*Proof, []access.Change) {
 			proof.Minimal.Why = proof.Minimal.Why.Append(catalog.T(mMinimalOtherActions, msg.List(Names(p.actions))))
 		}
 	}
-	lock := p.lockouts(w, changes)
+
+	// Safe.
+	lock := p.lockouts(w, t.lost)
 	switch {
-	case len(gained) > 0:
-		proof.Safe = Claim{Why: catalog.T(mUnsafeGain, len(gained), describeChange(gained[0]))}
+	case t.gained > 0:
+		proof.Safe = Claim{Why: catalog.T(mUnsafeGain, t.gained, describeChange(*t.gainEx))}
 	case len(lock) > 0:
 		proof.Safe = Claim{Why: catalog.T(mUnsafeLockout, msg.List(lock))}
 	default:
 		proof.Safe = Claim{Holds: true, Why: catalog.T(mSafe)}
 	}
-	return proof, changes
+	return proof, t.diff()
 }
 
 // widens reports whether a change keeps access under fewer conditions.
@@ -383,58 +631,63 @@ func Decision(r engine.Result) string {
 	return r.Decision.String()
 }
 
-// AccessChanges converts engine changes for a fix, at most DiffCap of
-// them; it returns the total too.
-func AccessChanges(cs []access.Change) ([]AccessChange, int) {
-	n := len(cs)
-	if n > DiffCap {
-		cs = cs[:DiffCap]
-	}
+// AccessChanges converts engine changes for a fix.
+func AccessChanges(cs []access.Change) []AccessChange {
 	out := make([]AccessChange, len(cs))
 	for i, c := range cs {
 		out[i] = AccessChange{Principal: c.Name(), Key: c.Key, Action: c.Action, Before: Decision(c.Before), After: Decision(c.After)}
 	}
-	return out, n
+	return out
 }
 
 // lockouts lists the keys that someone could manage before the plan and
 // nobody can after it.
-func (p *Plan) lockouts(w *World, changes []access.Change) []string {
-	var out []string
+func (p *Plan) lockouts(w *World, lost map[string]map[string]bool) []string {
 	check := map[*access.Key]bool{}
-	for k := range w.keys {
-		check[k] = true
-	}
-	for _, c := range changes {
-		if c.Action == "kms:PutKeyPolicy" && c.Lost() {
-			if k, err := p.ix.Key(c.Key); err == nil {
-				check[k] = true
-			}
+	for k, after := range w.keys {
+		// A grant never gives PutKeyPolicy: only a new key policy can
+		// lock a key.
+		if after.Policy != k.Policy {
+			check[k] = true
 		}
 	}
+	for arn := range lost {
+		if k, err := p.ix.Key(arn); err == nil {
+			check[k] = true
+		}
+	}
+	var out []string
 	for k := range check {
-		if len(p.Callers(k, "kms:PutKeyPolicy")) == 0 {
+		if !p.managed(k, nil) {
 			continue // it was not manageable before: the plan locks no one out
 		}
-		after := p.Callers(w.Key(k), "kms:PutKeyPolicy")
-		lost := map[string]bool{}
-		for _, c := range changes {
-			if c.Key == k.ARN && c.Action == "kms:PutKeyPolicy" && c.Lost() {
-				lost[c.Principal] = true
-			}
-		}
-		n := 0
-		for _, m := range after {
-			if !lost[m] {
-				n++
-			}
-		}
-		if n == 0 {
+		if !p.managed(w.Key(k), lost[k.ARN]) {
 			out = append(out, k.ARN)
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// managed reports whether a principal of the inventory may call
+// kms:PutKeyPolicy on the key without conditions, those in lost left out
+// (shared/kms-authorization.md §4.4). The account's root user is asked
+// first: it can whenever the account statement stands, and then nobody
+// else needs to be asked.
+func (p *Plan) managed(k *access.Key, lost map[string]bool) bool {
+	root := "arn:aws:iam::" + k.Inv.Account + ":root"
+	if pr, err := p.ix.Principal(root); err == nil && !lost[root] {
+		r := p.ix.DecideAs(pr, pr.Identity, k, "kms:PutKeyPolicy")
+		if r.Decision == engine.Allow && !r.OnRequest() {
+			return true
+		}
+	}
+	for _, m := range p.Callers(k, "kms:PutKeyPolicy") {
+		if !lost[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // sameOtherwise checks, for every KMS action the diff was not asked

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/msg"
@@ -14,9 +13,9 @@ import (
 
 // Render writes a proved plan as a fix: its edits, console steps, AWS CLI
 // commands and Terraform, with the proof and the access diff.
-func (p *Plan) Render(summary msg.Text, proof *Proof, changes []access.Change) *Fix {
+func (p *Plan) Render(summary msg.Text, proof *Proof, diff *Diff) *Fix {
 	f := &Fix{Summary: summary, Proof: proof, Verified: proof.Holds()}
-	f.Diff, f.DiffTotal = AccessChanges(changes)
+	f.Diff, f.DiffTotal = AccessChanges(diff.First), diff.Total
 	if f.DiffTotal == len(f.Diff) {
 		f.DiffTotal = 0
 	}

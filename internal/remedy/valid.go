@@ -241,6 +241,13 @@ func otherInline(snap *inventory.Snapshot, o Owner, name string) int {
 // (under conditions it can meet, if need be); a fix nobody can apply is
 // not valid.
 func (p *Plan) callable(k *access.Key, action string) []msg.Text {
+	// The account's root user first: it usually may, and then nobody
+	// else needs to be asked.
+	if pr, err := p.ix.Principal("arn:aws:iam::" + k.Inv.Account + ":root"); err == nil {
+		if r := p.ix.DecideAs(pr, pr.Identity, k, action); r.Decision == engine.Allow {
+			return nil
+		}
+	}
 	res, err := p.whoCan(k, action)
 	if err == nil {
 		for _, e := range res.Entries {
