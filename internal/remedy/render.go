@@ -49,6 +49,11 @@ func (p *Plan) render(o op) rendering {
 	var r rendering
 	switch o := o.(type) {
 	case *putKeyPolicy:
+		if len(o.doc.Stmts) == 0 {
+			// KMS refuses a key policy with no statement: the proof says
+			// the fix is not valid, and nothing is written.
+			return r
+		}
 		k := o.key.Inv
 		doc := o.doc.JSON()
 		r.edits = []Edit{{Action: "PutKeyPolicy", Target: k.ARN, Name: "default", Document: doc, Statements: o.doc.Changed(),
