@@ -115,12 +115,14 @@ func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string
 			ix.principalChanges(ka, before, after, part.r, part.actions, emit)
 		}
 	}
+	// A symbolic principal that appears or goes (a grantee outside the
+	// inventory whose only grant is revoked) changes on every action, as
+	// the matrix lists it; one on both sides changes only where the
+	// change takes part.
 	syms := ix.newSymbolPairs(ka, before, after)
 	for _, a := range actions {
-		if rc.matters(a) {
-			for _, c := range syms.changes(a) {
-				emit(&c)
-			}
+		for _, c := range syms.changes(a, rc.matters(a)) {
+			emit(&c)
 		}
 	}
 }
@@ -435,11 +437,15 @@ func (ix *Index) newSymbolPairs(ka *KeyAccess, before, after *Key) *symbolPairs 
 	return sp
 }
 
-// changes compares the symbolic principals' decisions for one action.
-func (sp *symbolPairs) changes(action string) []Change {
+// changes compares the symbolic principals' decisions for one action:
+// of every one when both is set, else of those on one side only.
+func (sp *symbolPairs) changes(action string, both bool) []Change {
 	var out []Change
 	for _, name := range sp.names {
 		pair := sp.pairs[name]
+		if !both && pair[0] != nil && pair[1] != nil {
+			continue
+		}
 		rb, ra := noPath, noPath
 		var s *symbolic
 		if pair[0] != nil {

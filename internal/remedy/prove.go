@@ -197,6 +197,9 @@ func (p *Plan) diff(w *World, t *tally, byKey bool) {
 	if !byKey {
 		for _, old := range w.replaced {
 			for _, c := range p.ix.IdentityDiff(old, w.docs[old], p.actions) {
+				if k, err := p.ix.Key(c.Key); err == nil && len(applicable(k, []string{c.Action})) == 0 {
+					continue
+				}
 				t.add(c)
 			}
 		}
@@ -218,7 +221,7 @@ func (p *Plan) diff(w *World, t *tally, byKey bool) {
 		for _, k := range p.coveredKeys(w.added[arn], keys) {
 			// Only what the new statements, or the key's changed ones,
 			// take part in can change.
-			actions := p.touchedActions(w.added[arn], k)
+			actions := applicable(k, p.touchedActions(w.added[arn], k))
 			before := p.ix.DecideAllAs(pr, pr.Identity, k, actions)
 			now := p.ix.DecideAllAs(pr, identity, w.Key(k), actions)
 			for i, a := range actions {
@@ -327,36 +330,30 @@ func (p *Plan) coveredKeys(docs []*policy.Document, edited []*access.Key) []*acc
 	return out
 }
 
-// keyDiffActions are the actions the plan's edits of a key can change:
-// every action on a key when its policy changes; when only its grants do,
-// the operations of those grants, and retiring them (a grant authorizes
-// nothing else).
+// keyDiffActions are the actions the plan's edits of a key are decided
+// on: every action on a key that the key's type can perform. KeyDiff
+// itself decides only those a changed statement or grant takes part in
+// (and every action of a principal outside the inventory that appears or
+// goes with the change).
 func (p *Plan) keyDiffActions(k *access.Key) []string {
-	set := map[string]bool{}
-	for _, o := range p.ops {
-		switch o := o.(type) {
-		case *putKeyPolicy:
-			if o.key == k {
-				return nil
-			}
-		case *revokeGrant:
-			if o.key == k {
-				for _, op := range o.grant.Operations {
-					set["kms:"+op] = true
-				}
-			}
-		case *createGrant:
-			if o.key == k {
-				for _, op := range o.grant.Operations {
-					set["kms:"+op] = true
-				}
-			}
-		}
+	return applicable(k, keyActions)
+}
+
+// applicable leaves out the cryptographic operations the key's type
+// cannot perform (Sign on a symmetric encryption key): they fail on the
+// key, whatever the policies say, and the access matrix leaves them out.
+func applicable(k *access.Key, actions []string) []string {
+	usage := ""
+	if md := k.Inv.Metadata; md != nil {
+		usage = md.KeyUsage
 	}
-	set["kms:RetireGrant"] = true
+	can := map[string]bool{}
+	for _, a := range awsfacts.KeyUseFor(usage) {
+		can[a] = true
+	}
 	var out []string
-	for _, a := range keyActions {
-		if set[a] {
+	for _, a := range actions {
+		if !IsUse(a) || can[a] {
 			out = append(out, a)
 		}
 	}
@@ -392,8 +389,9 @@ var keyActions = func() []string {
 	return out
 }()
 
-// DiffCap is how many changes a fix lists; the rest are counted.
-const DiffCap = 50
+// DiffCap is how many changes a fix lists; the rest are counted. Tests
+// that need every change raise it.
+var DiffCap = 50
 
 // Prove checks a plan with the engine against what the findings it covers
 // are about, and returns the fix's proof and access diff.
@@ -442,9 +440,14 @@ func (pd *Pending) Key(ka *access.KeyAccess) {
 	if !covers(pd.docs, ka.Key.ARN) {
 		return
 	}
+	actions := pd.plan.actions
+	if actions == nil {
+		actions = keyActions
+	}
+	actions = applicable(ka.Key, actions)
 	for _, old := range pd.w.replaced {
 		pd.t.mu.Lock()
-		ka.IdentityDiffEach(old, pd.w.docs[old], pd.plan.actions, func(c *access.Change) { pd.t.addLocked(*c) })
+		ka.IdentityDiffEach(old, pd.w.docs[old], actions, func(c *access.Change) { pd.t.addLocked(*c) })
 		pd.t.mu.Unlock()
 	}
 }

@@ -182,7 +182,9 @@ func (p *Plan) render(o op) rendering {
 		k := o.key.Inv
 		r.edits = []Edit{{Action: "CancelKeyDeletion", Target: k.ARN, Description: catalog.T(mEditCancel, keyRef(k))}}
 		r.console = []msg.Text{catalog.T(mConsoleOpenKey, k.Region, keyRef(k)), catalog.T(mConsoleCancel)}
-		r.cli = []string{command("aws", "kms", "cancel-key-deletion", "--region", k.Region, "--key-id", k.ARN)}
+		// The key ID with its Region names the key as well as its ARN
+		// does (moto 5.2.1 answers CancelKeyDeletion only by ID).
+		r.cli = []string{command("aws", "kms", "cancel-key-deletion", "--region", k.Region, "--key-id", k.ID)}
 		r.tf = "resource \"aws_kms_key\" " + hclString(label("key_"+k.ID)) + " {\n  lifecycle {\n    prevent_destroy = true\n  }\n}"
 	case *enableRotation:
 		k := o.key
