@@ -54,10 +54,13 @@ func same(a, b engine.Result) bool {
 	return a.Decision == b.Decision && a.OnRequest() == b.OnRequest() && slices.Equal(sortedCopy(a.Conditions), sortedCopy(b.Conditions))
 }
 
+// sortedCopy returns the conditions as a set, sorted: a condition the
+// engine reaches by two paths (two grants an account may retire) is one
+// condition.
 func sortedCopy(ss []string) []string {
 	out := append([]string(nil), ss...)
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // noPath is the decision of a principal that nothing on the key can
@@ -107,10 +110,17 @@ func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string
 			plain = append(plain, a)
 		}
 	}
+	retireReach := rc.forAction("kms:RetireGrant")
+	if sameIssuers(before.Grants, after.Grants) && before.GrantsGap == nil && after.GrantsGap == nil {
+		// Every account that issued a grant of the key still has one,
+		// so whoever could retire a grant through its IAM policies still
+		// can: only the principals the changed grants name decide again.
+		retireReach = rc
+	}
 	for _, part := range []struct {
 		r       *reach
 		actions []string
-	}{{rc, plain}, {rc.forAction("kms:RetireGrant"), retire}} {
+	}{{rc, plain}, {retireReach, retire}} {
 		if len(part.actions) > 0 {
 			ix.principalChanges(ka, before, after, part.r, part.actions, emit)
 		}

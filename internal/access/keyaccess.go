@@ -31,8 +31,10 @@ type KeyAccess struct {
 	mu      sync.Mutex
 	actions map[string]*ActionAccess
 	whoCan  map[string]*WhoCanResult
-	// byMember finds a principal's group (Diff).
+	// byMember finds a principal's group, byDoc the groups holding an
+	// identity document (Diff, IdentityDiff).
 	byMember map[*Principal]*group
+	byDoc    map[*policy.Document][]*group
 }
 
 // A group is principals of the inventory that decide alike on the key.

@@ -67,8 +67,7 @@ func (ka *KeyAccess) DiffEach(after *Key, actions []string, emit func(*Change)) 
 // answers, for an edit that only narrows old (new allows nothing old did
 // not): each group of the key that holds old decides again with new in
 // its place, on the same prepared question; a principal the key's answers
-// do not reach gains nothing from a narrowing. The decisions before come
-// from the key's answers when they hold the action already.
+// do not reach gains nothing from a narrowing.
 func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) []Change {
 	var out []Change
 	ka.IdentityDiffEach(old, new, actions, func(c *Change) { out = append(out, *c) })
@@ -77,45 +76,84 @@ func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) [
 }
 
 // IdentityDiffEach is IdentityDiff passing each change to emit (which
-// must not keep the pointer).
+// must not keep the pointer). The decisions before are the key's answer
+// about the action when it holds one, else each holder's: a group denied
+// before stays denied after a narrowing, and a group allowed without
+// old's statements keeps its Allow; only the others decide again.
 func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []string, emit func(*Change)) {
 	if actions == nil {
 		actions = keyActions()
 	}
+	holders := ka.holders(old)
+	if len(holders) == 0 {
+		return
+	}
 	for _, a := range actions {
-		cached := map[*group]engine.Result{}
+		before := map[*group]engine.Result{}
 		if aa := ka.cached(a); aa != nil {
 			for _, gr := range aa.Groups {
 				if g := ka.groupOf(gr.Members[0]); g != nil {
-					cached[g] = gr.Result
+					before[g] = gr.Result
 				}
+			}
+		} else {
+			for _, g := range holders {
+				before[g] = g.ask(ka).decide(a)
 			}
 		}
-		for _, g := range ka.groups {
-			if !holds(g.rep, old) {
-				continue
+		for _, g := range holders {
+			rb, ok := before[g]
+			if !ok || rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
+				continue // denied before: a narrowing cannot allow
 			}
-			before, ok := cached[g]
-			if !ok {
-				if ka.cached(a) != nil {
-					before = noPath // the answer lists every group that may act
-				} else {
-					before = g.ask(ka).decide(a)
-				}
+			if rb.Decision == engine.Allow && old.Name != "" && !citesDocument(rb, old.Name) {
+				continue // allowed without old
 			}
 			is := *g.ask(ka)
 			is.pol.Identity = replaceDoc(g.rep.Identity, old, new)
 			if g.rep.Boundary == old {
 				is.pol.Boundary = new
 			}
-			after := is.decide(a)
-			if same(before, after) {
+			ra := is.decide(a)
+			if same(rb, ra) {
 				continue
 			}
 			for _, p := range g.members() {
-				c := Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: ka.Key.ARN, Action: a, Before: before, After: after}
+				c := Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
 				emit(&c)
 			}
 		}
 	}
+}
+
+// citesDocument reports whether a decision cites a statement of the
+// identity document named name.
+func citesDocument(r engine.Result, name string) bool {
+	for _, reason := range r.Reasons {
+		if reason.Layer == engine.LayerIdentity && reason.Policy == name {
+			return true
+		}
+	}
+	return false
+}
+
+// holders returns the groups of the key whose principals hold an identity
+// document (or have it as permissions boundary), from an index of every
+// document the key's groups hold, built once.
+func (ka *KeyAccess) holders(d *policy.Document) []*group {
+	ka.mu.Lock()
+	defer ka.mu.Unlock()
+	if ka.byDoc == nil {
+		ka.byDoc = map[*policy.Document][]*group{}
+		for _, g := range ka.groups {
+			seen := map[*policy.Document]bool{}
+			for _, x := range append(append([]*policy.Document(nil), g.rep.Identity...), g.rep.Boundary) {
+				if x != nil && !seen[x] {
+					seen[x] = true
+					ka.byDoc[x] = append(ka.byDoc[x], g)
+				}
+			}
+		}
+	}
+	return ka.byDoc[d]
 }

@@ -261,11 +261,7 @@ func adminUseFix(env *Env, k *access.Key, admins []*subjectAccess, uses []usePat
 		})
 	}
 	if len(denied) > 0 {
-		var use []string
-		for _, a := range useActions(k.Inv) {
-			use = append(use, a)
-		}
-		use = append(use, "kms:CreateGrant")
+		use := append(append([]string(nil), useActions(k.Inv)...), "kms:CreateGrant")
 		doc.Add(&remedy.Stmt{From: -1, Sid: "DenyKeyUseToAdministrators", Effect: policy.Deny,
 			Principal: &remedy.Principal{AWS: denied}, Action: use, Resource: []string{"*"}})
 		plan.SayKeyPolicy(k, T(mAdminDenyEdit, msg.List(denied)))

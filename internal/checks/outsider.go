@@ -192,22 +192,6 @@ func publicExposure(env *Env, k *access.Key) *exposure {
 	return x
 }
 
-// narrowedAt reports whether after (the exposure with a fixed policy)
-// no longer has statement i and exposes nothing the original did not.
-func (x *exposure) narrowedAt(after *exposure, i int) bool {
-	if after.byStmt[i] != nil || len(after.unknown) > len(x.unknown) {
-		return false
-	}
-	for j, acts := range after.byStmt {
-		for a := range acts {
-			if !x.byStmt[j][a] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // requestConditions are the conditions of an allow that depend on the
 // request, without the "unless" of inputs that were not read.
 func requestConditions(r engine.Result) []string {

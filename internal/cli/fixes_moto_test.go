@@ -236,26 +236,6 @@ func needsRegion(r *checks.Remediation) bool {
 	return false
 }
 
-// documentsOf names the documents a fix edits.
-func documentsOf(r *checks.Remediation) []string {
-	var out []string
-	for _, e := range r.Edits {
-		switch {
-		case e.Action == "PutKeyPolicy", e.Action == "CancelKeyDeletion", e.Action == "EnableKeyRotation":
-			out = append(out, "key "+e.Target)
-		case strings.HasSuffix(e.Action, "Grant"):
-			out = append(out, "grants "+e.Target)
-		case strings.Contains(e.Action, "PolicyVersion"), e.Action == "DeletePolicy":
-			out = append(out, "policy "+e.Target)
-		case strings.HasPrefix(e.Action, "Attach"), strings.HasPrefix(e.Action, "Detach"):
-			out = append(out, "policy "+e.Name, "identity "+e.Target)
-		default:
-			out = append(out, "inline "+e.Target+" "+e.Name)
-		}
-	}
-	return out
-}
-
 // applyFix runs a fix's commands against moto, its placeholders filled in
 // as a user would, and returns the keys chosen for a placeholder.
 func applyFix(t *testing.T, url, region string, r *checks.Remediation) map[string]bool {

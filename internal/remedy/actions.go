@@ -1,7 +1,6 @@
 package remedy
 
 import (
-	"sort"
 	"strings"
 	"unicode"
 
@@ -167,14 +166,5 @@ func Names(actions []string) []string {
 	for i, a := range actions {
 		out[i] = strings.TrimPrefix(a, "kms:")
 	}
-	return out
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
