@@ -54,10 +54,13 @@ func same(a, b engine.Result) bool {
 	return a.Decision == b.Decision && a.OnRequest() == b.OnRequest() && slices.Equal(sortedCopy(a.Conditions), sortedCopy(b.Conditions))
 }
 
+// sortedCopy returns the conditions as a set, sorted: a condition the
+// engine reaches by two paths (two grants an account may retire) is one
+// condition.
 func sortedCopy(ss []string) []string {
 	out := append([]string(nil), ss...)
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // noPath is the decision of a principal that nothing on the key can
@@ -76,14 +79,174 @@ func (ix *Index) KeyDiff(before, after *Key, actions []string) []Change {
 	if actions == nil {
 		actions = keyActions()
 	}
-	reach := changedReach(before, after)
-	wasGroups, isGroups := ix.affectedGroups(before, reach), ix.affectedGroups(after, reach)
+	return ix.keyDiff(nil, before, after, actions)
+}
+
+// keyDiff is KeyDiff, with the key's shared answers when ka is not nil.
+func (ix *Index) keyDiff(ka *KeyAccess, before, after *Key, actions []string) []Change {
 	var out []Change
+	ix.keyDiffEach(ka, before, after, actions, func(c *Change) { out = append(out, *c) })
+	sortChanges(out)
+	return out
+}
+
+// keyDiffEach passes every change of KeyDiff to emit, in no set order;
+// emit must not keep the pointer.
+func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string, emit func(*Change)) {
+	if actions == nil {
+		actions = keyActions()
+	}
+	rc := changedReach(before, after)
+	// The actions whose reach is the same are decided together; those
+	// no changed statement or grant takes part in are not decided.
+	var plain, retire []string
 	for _, a := range actions {
-		was := wasGroups.decide(a)
+		if !rc.matters(a) {
+			continue
+		}
+		if rc.forAction(a) != rc {
+			retire = append(retire, a)
+		} else {
+			plain = append(plain, a)
+		}
+	}
+	retireReach := rc.forAction("kms:RetireGrant")
+	if sameIssuers(before.Grants, after.Grants) && before.GrantsGap == nil && after.GrantsGap == nil {
+		// Every account that issued a grant of the key still has one,
+		// so whoever could retire a grant through its IAM policies still
+		// can: only the principals the changed grants name decide again.
+		retireReach = rc
+	}
+	for _, part := range []struct {
+		r       *reach
+		actions []string
+	}{{rc, plain}, {retireReach, retire}} {
+		if len(part.actions) > 0 {
+			ix.principalChanges(ka, before, after, part.r, part.actions, emit)
+		}
+	}
+	// A symbolic principal that appears or goes (a grantee outside the
+	// inventory whose only grant is revoked) changes on every action, as
+	// the matrix lists it; one on both sides changes only where the
+	// change takes part.
+	syms := ix.newSymbolPairs(ka, before, after)
+	for _, a := range actions {
+		for _, c := range syms.changes(a, rc.matters(a)) {
+			emit(&c)
+		}
+	}
+}
+
+// principalChanges decides again the inventory principals a change
+// reaches: one by one when they are few; else by groups, those the key's
+// shared answers hold when only grants changed and no new principal is
+// named (the groups of the key before are then as fine as those after),
+// or groups made afresh.
+func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, actions []string, out func(*Change)) {
+	var c Change
+	emit := func(p *Principal, a string, rb, ra engine.Result) {
+		if !same(rb, ra) {
+			c = Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: after.ARN, Action: a, Before: rb, After: ra}
+			out(&c)
+		}
+	}
+	if few, ok := ix.fewReached(rc); ok {
+		for _, p := range few {
+			was := ix.askPrincipal(p.ARN, p, before, before.ARN, askOptions{listing: true})
+			is := ix.askPrincipal(p.ARN, p, after, after.ARN, askOptions{listing: true})
+			for _, a := range actions {
+				emit(p, a, was.decide(a), is.decide(a))
+			}
+		}
+		return
+	}
+	if ka != nil && ka.Key == before && ix.groupsHold(before, after) {
+		if after.Policy == before.Policy && sameIssuers(before.Grants, after.Grants) && len(actions) == 1 && actions[0] == "kms:RetireGrant" {
+			// Grants alone changed and every account that issued a
+			// grant of the key still has one: a principal that could
+			// retire no grant before cannot after, so only those that
+			// could (the key's shared answer) are asked again.
+			aa := ka.Action(actions[0])
+			for _, gr := range aa.Groups {
+				g := gr.group
+				if !rc.affectsGroup(g) {
+					continue
+				}
+				ra := ka.askAfter(g, after).decide(actions[0])
+				for _, p := range gr.Members() {
+					emit(p, actions[0], gr.Result, ra)
+				}
+			}
+			return
+		}
+		// The key's groups decide alike after the change too: each asks
+		// its prepared question again with the new policy and grants.
+		for _, a := range actions {
+			cached := ka.cached(a)
+			var byGroup map[*group]engine.Result
+			if cached != nil {
+				byGroup = map[*group]engine.Result{}
+				for _, gr := range cached.Groups {
+					if g := ka.groupOf(gr.Members()[0]); g != nil {
+						byGroup[g] = gr.Result
+					}
+				}
+			}
+			for _, g := range ka.groups {
+				if !rc.affectsGroup(g) {
+					continue
+				}
+				var rb engine.Result
+				if cached != nil {
+					var ok bool
+					if rb, ok = byGroup[g]; !ok {
+						rb = noPath
+					}
+				} else {
+					rb = g.ask(ka).decide(a)
+				}
+				ra := ka.askAfter(g, after).decide(a)
+				for _, p := range g.members() {
+					emit(p, a, rb, ra)
+				}
+			}
+		}
+		return
+	}
+	isGroups := ix.affectedGroups(after, rc)
+	var wasGroups *affected
+	if ka == nil || ka.Key != before {
+		wasGroups = ix.affectedGroups(before, rc)
+	}
+	for _, a := range actions {
+		var was map[*Principal]engine.Result
+		switch aa := ka.cached(a); {
+		case wasGroups != nil:
+			was = wasGroups.decide(a)
+		case aa != nil:
+			// The key's shared answer: every group that may act.
+			was = map[*Principal]engine.Result{}
+			for _, g := range aa.Groups {
+				for _, p := range g.Members() {
+					was[p] = g.Result
+				}
+			}
+		default:
+			// The key's groups, with their prepared questions.
+			was = map[*Principal]engine.Result{}
+			for _, g := range ka.groups {
+				if !rc.affectsGroup(g) {
+					continue
+				}
+				r := g.ask(ka).decide(a)
+				for _, p := range g.members() {
+					was[p] = r
+				}
+			}
+		}
 		is := isGroups.decide(a)
 		for _, p := range ix.principals {
-			if !reach.affects(p) {
+			if !rc.affects(p) {
 				continue
 			}
 			rb, ok := was[p]
@@ -94,14 +257,130 @@ func (ix *Index) KeyDiff(before, after *Key, actions []string) []Change {
 			if !ok {
 				ra = noPath
 			}
-			if !same(rb, ra) {
-				out = append(out, Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: after.ARN, Action: a, Before: rb, After: ra})
+			emit(p, a, rb, ra)
+		}
+	}
+}
+
+// sameIssuers reports whether the same accounts issued some grant in
+// both lists.
+func sameIssuers(a, b []engine.Grant) bool {
+	set := func(gs []engine.Grant) map[string]bool {
+		m := map[string]bool{}
+		for _, g := range gs {
+			m[g.IssuingAccount] = true
+		}
+		return m
+	}
+	x, y := set(a), set(b)
+	if len(x) != len(y) {
+		return false
+	}
+	for k := range x {
+		if !y[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// groupsHold reports whether the groups a key makes of its principals
+// before a change still decide alike after it: the key names, delegates
+// to or reaches through "*" no one it did not, and its conditions on the
+// caller's ARN split no group it did not (a new one may test only
+// principals it names, which decide alone).
+func (ix *Index) groupsHold(before, after *Key) bool {
+	a, b := after.facts, before.facts
+	for _, v := range a.named {
+		if !slices.Contains(b.named, v) {
+			return false
+		}
+	}
+	for acct := range a.accounts {
+		if !b.accounts[acct] {
+			return false
+		}
+	}
+	if a.wildcard && !b.wildcard || a.personal && keyVariables(after) && !(b.personal && keyVariables(before)) {
+		return false
+	}
+	// A principal tag the index's profiles do not tell apart splits
+	// classes when the key policy tests it (newTagKeys).
+	was := map[string]bool{}
+	for _, k := range ix.newTagKeys(before) {
+		was[k] = true
+	}
+	for _, k := range ix.newTagKeys(after) {
+		if !was[k] {
+			return false
+		}
+	}
+	old := map[string]bool{}
+	for _, c := range personalKeyConditions(before) {
+		old[c.String()] = true
+	}
+	for _, c := range personalKeyConditions(after) {
+		if old[c.String()] {
+			continue
+		}
+		if c.LowerKey() != "aws:principalarn" || c.Set != policy.Single || c.IfExists || c.Op.Negated() {
+			return false
+		}
+		for _, v := range c.Values {
+			if strings.ContainsAny(v, "*?$") || !slices.Contains(b.named, v) {
+				return false
 			}
 		}
-		out = append(out, ix.symbolChanges(before, after, a)...)
 	}
-	sortChanges(out)
-	return out
+	return true
+}
+
+// fewReachedLimit is how many principals a change may reach for KeyDiff
+// to decide them one by one.
+const fewReachedLimit = 64
+
+// fewReached lists the inventory principals a change reaches when they
+// are few: those it names, or the principals of the accounts it names.
+func (ix *Index) fewReached(r *reach) ([]*Principal, bool) {
+	if r.everyone || r.only != nil {
+		return nil, false
+	}
+	var out []*Principal
+	seen := map[*Principal]bool{}
+	add := func(p *Principal) bool {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+		return len(out) <= fewReachedLimit
+	}
+	if len(r.accounts) > 0 {
+		for _, p := range ix.principals {
+			if r.accounts[p.Account] && !add(p) {
+				return nil, false
+			}
+		}
+	}
+	for _, v := range r.facts.named {
+		if p, ok := ix.byARN[v]; ok {
+			if !add(p) {
+				return nil, false
+			}
+			continue
+		}
+		if k, name, ok := arn.IAMName(v); ok && k == "role" {
+			if p, ok := ix.roleByName[arn.Account(v)+"/"+name]; ok && !add(p) {
+				return nil, false
+			}
+		}
+		if s, ok := arn.ParseSession(v); ok {
+			if p, ok := ix.roleByName[s.Account+"/"+s.Role]; ok && !add(p) {
+				return nil, false
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].rank < out[j].rank })
+	return out, true
 }
 
 // affected are the groups of a key that a change can reach, each with its
@@ -116,7 +395,7 @@ func (ix *Index) affectedGroups(key *Key, reach *reach) *affected {
 	for _, g := range ix.groupsFor(key) {
 		// A change that reaches one member (a role the edit names)
 		// may leave the others of its group alone: any one suffices.
-		if slices.ContainsFunc(g.members(), reach.affects) {
+		if reach.affectsGroup(g) {
 			out.groups = append(out.groups, g)
 			out.askers = append(out.askers, ix.askPrincipal(g.rep.ARN, g.rep, key, key.ARN, askOptions{listing: true}))
 		}
@@ -136,43 +415,73 @@ func (af *affected) decide(action string) map[*Principal]engine.Result {
 	return out
 }
 
-// symbolChanges compares the symbolic principals of two versions of a key.
-func (ix *Index) symbolChanges(before, after *Key, action string) []Change {
-	type side struct {
-		s *symbolic
-		r engine.Result
+// symbolPairs are the symbolic principals of two versions of a key,
+// paired by what they stand for, to compare their decisions action by
+// action.
+type symbolPairs struct {
+	names []string
+	pairs map[string]*[2]*symbolic
+	ka    [2]*KeyAccess
+	key   string
+}
+
+func (ix *Index) newSymbolPairs(ka *KeyAccess, before, after *Key) *symbolPairs {
+	sp := &symbolPairs{pairs: map[string]*[2]*symbolic{}, key: after.ARN,
+		ka: [2]*KeyAccess{{ix: ix, Key: before}, {ix: ix, Key: after}}}
+	sides := [2][]*symbolic{nil, ix.symbolsOf(after)}
+	if ka != nil && ka.Key == before {
+		// The key's own symbols, with their prepared questions.
+		sp.ka[0], sides[0] = ka, ka.symbols
+	} else {
+		sides[0] = ix.symbolsOf(before)
 	}
-	byName := map[string]*[2]*side{}
-	var names []string
-	for i, k := range []*Key{before, after} {
-		ka := &KeyAccess{ix: ix, Key: k}
-		for _, s := range ix.symbolsOf(k) {
+	for i, syms := range sides {
+		for _, s := range syms {
 			name := string(s.kind) + "|" + s.caller + "|" + s.description
-			pair := byName[name]
+			pair := sp.pairs[name]
 			if pair == nil {
-				pair = &[2]*side{}
-				byName[name] = pair
-				names = append(names, name)
+				pair = &[2]*symbolic{}
+				sp.pairs[name] = pair
+				sp.names = append(sp.names, name)
 			}
-			pair[i] = &side{s, s.decide(ka, action)}
+			pair[i] = s
 		}
 	}
+	// A symbol on both sides asks the question it asked of the key
+	// before, with the new policy and grants.
+	for _, pair := range sp.pairs {
+		if b, a := pair[0], pair[1]; b != nil && a != nil && b.fixed == nil && a.fixed == nil {
+			q := *b.ask(sp.ka[0])
+			q.pol.KeyPolicy, q.pol.Unread.KeyPolicy = after.Policy, after.PolicyGap
+			q.pol.Grants = after.Grants
+			a.once.Do(func() { a.asker = &q })
+		}
+	}
+	return sp
+}
+
+// changes compares the symbolic principals' decisions for one action:
+// of every one when both is set, else of those on one side only.
+func (sp *symbolPairs) changes(action string, both bool) []Change {
 	var out []Change
-	for _, name := range names {
-		pair := byName[name]
+	for _, name := range sp.names {
+		pair := sp.pairs[name]
+		if !both && pair[0] != nil && pair[1] != nil {
+			continue
+		}
 		rb, ra := noPath, noPath
 		var s *symbolic
 		if pair[0] != nil {
-			rb, s = pair[0].r, pair[0].s
+			rb, s = pair[0].decide(sp.ka[0], action), pair[0]
 		}
 		if pair[1] != nil {
-			ra, s = pair[1].r, pair[1].s
+			ra, s = pair[1].decide(sp.ka[1], action), pair[1]
 		}
 		if same(rb, ra) {
 			continue
 		}
 		e := s.entry(ra)
-		out = append(out, Change{Principal: e.Principal, Symbol: e.Symbol, Kind: e.Kind, Description: e.Description, Key: after.ARN, Action: action, Before: rb, After: ra})
+		out = append(out, Change{Principal: e.Principal, Symbol: e.Symbol, Kind: e.Kind, Description: e.Description, Key: sp.key, Action: action, Before: rb, After: ra})
 	}
 	return out
 }
@@ -183,6 +492,58 @@ type reach struct {
 	accounts map[string]bool
 	facts    keyFacts // named principals
 	only     map[*Principal]bool
+	// retirers are the accounts whose principals may retire a changed
+	// grant through their IAM policies: they matter to RetireGrant only.
+	retirers map[string]bool
+	// changed are the statements that differ; grantOps the operations of
+	// the grants that differ (with RetireGrant); any is set when every
+	// action may change (the policy appeared, or went).
+	changed  []*policy.Statement
+	grantOps map[string]bool
+	any      bool
+}
+
+// matters reports whether the change can change a decision about the
+// action: a statement takes part only in the actions it matches, a grant
+// only in its operations and in retiring it.
+func (r *reach) matters(action string) bool {
+	if r.any || r.grantOps[action] {
+		return true
+	}
+	for _, s := range r.changed {
+		if s.MatchAction(action) {
+			return true
+		}
+	}
+	return false
+}
+
+// forAction is the reach of a change for one action: RetireGrant also
+// reaches the retirers.
+func (r *reach) forAction(action string) *reach {
+	if action != "kms:RetireGrant" || len(r.retirers) == 0 {
+		return r
+	}
+	c := *r
+	c.accounts = map[string]bool{}
+	for a := range r.accounts {
+		c.accounts[a] = true
+	}
+	for a := range r.retirers {
+		c.accounts[a] = true
+	}
+	return &c
+}
+
+// affectsGroup reports whether a change reaches some member of a group.
+// The members share their account, and a principal the key policy names
+// groups alone, so the first member answers for all unless the change
+// reaches listed principals only (a role an edit pins by its ARN).
+func (r *reach) affectsGroup(g *group) bool {
+	if r.only != nil {
+		return slices.ContainsFunc(g.members(), r.affects)
+	}
+	return r.affects(g.members()[0])
 }
 
 func (r *reach) affects(p *Principal) bool {
@@ -198,9 +559,9 @@ func (r *reach) affects(p *Principal) bool {
 // changedReach finds the statements and grants that differ between two
 // versions of a key and who they can reach.
 func changedReach(before, after *Key) *reach {
-	r := &reach{accounts: map[string]bool{}}
+	r := &reach{accounts: map[string]bool{}, retirers: map[string]bool{}, grantOps: map[string]bool{}}
 	if (before.Policy == nil) != (after.Policy == nil) {
-		r.everyone = true
+		r.everyone, r.any = true, true
 		return r
 	}
 	addPrincipal := func(p *policy.Principal, not bool) {
@@ -229,10 +590,22 @@ func changedReach(before, after *Key) *reach {
 		}
 		for _, d := range []*policy.Document{before.Policy, after.Policy} {
 			for _, s := range d.Statements {
-				if count[s.Canonical()] != 0 {
-					addPrincipal(s.Principal, false)
-					addPrincipal(s.NotPrincipal, true)
+				if count[s.Canonical()] == 0 {
+					continue
 				}
+				r.changed = append(r.changed, s)
+				if arns := pinnedPrincipals(s); arns != nil {
+					// The statement applies to those principals only,
+					// whatever accounts its Principal names.
+					for _, v := range arns {
+						if !slices.Contains(r.facts.named, v) {
+							r.facts.named = append(r.facts.named, v)
+						}
+					}
+					continue
+				}
+				addPrincipal(s.Principal, false)
+				addPrincipal(s.NotPrincipal, true)
 			}
 		}
 	}
@@ -248,7 +621,7 @@ func changedReach(before, after *Key) *reach {
 		gcount[grantKey(g)]--
 	}
 	if (before.GrantsGap == nil) != (after.GrantsGap == nil) {
-		r.everyone = true
+		r.everyone, r.any = true, true
 	}
 	for _, gs := range [][]engine.Grant{before.Grants, after.Grants} {
 		for _, g := range gs {
@@ -262,15 +635,61 @@ func changedReach(before, after *Key) *reach {
 					r.facts.named = append(r.facts.named, v)
 				}
 			}
-			// The issuing account and the key's account may retire
-			// grants through their IAM policies.
-			r.accounts[before.Inv.Account] = true
-			if g.IssuingAccount != "" {
-				r.accounts[g.IssuingAccount] = true
+		}
+	}
+	// The issuing account and the key's account may retire grants
+	// through their IAM policies: RetireGrant reaches them (retirers).
+	for _, gs := range [][]engine.Grant{before.Grants, after.Grants} {
+		for _, g := range gs {
+			if gcount[grantKey(g)] == 0 {
+				continue
 			}
+			r.retirers[before.Inv.Account] = true
+			if g.IssuingAccount != "" {
+				r.retirers[g.IssuingAccount] = true
+			}
+			for _, op := range g.Operations {
+				r.grantOps["kms:"+op] = true
+			}
+			r.grantOps["kms:RetireGrant"] = true
 		}
 	}
 	return r
+}
+
+// pinnedPrincipals returns the principal ARNs a statement's conditions
+// limit it to — ArnEquals or StringEquals on aws:PrincipalArn with fixed
+// values — when its Principal names accounts only: a statement that lets
+// an account's IAM policies grant actions to a few of its principals
+// reaches those principals and no one else. Nil when the statement is not
+// so limited.
+func pinnedPrincipals(s *policy.Statement) []string {
+	if s.Principal == nil || s.Principal.Wildcard || s.NotPrincipal != nil || len(s.Principal.Service)+len(s.Principal.Federated)+len(s.Principal.CanonicalUser) > 0 {
+		return nil
+	}
+	for _, v := range s.Principal.AWS {
+		if !arn.IsAccountID(v) && !strings.HasSuffix(v, ":root") {
+			return nil
+		}
+	}
+	for _, c := range s.Conditions {
+		if c.LowerKey() != "aws:principalarn" || c.Set != policy.Single || c.IfExists {
+			continue
+		}
+		if op := strings.ToLower(c.Operator); op != "arnequals" && op != "stringequals" {
+			continue
+		}
+		fixed := true
+		for _, v := range c.Values {
+			if strings.ContainsAny(v, "*?$") {
+				fixed = false
+			}
+		}
+		if fixed && len(c.Values) > 0 {
+			return c.Values
+		}
+	}
+	return nil
 }
 
 func mapText(m map[string]string) string {

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // KeyAccess answers who can do what with one key. The principals of the
@@ -26,9 +27,11 @@ type KeyAccess struct {
 	mu      sync.Mutex
 	actions map[string]*ActionAccess
 	whoCan  map[string]*WhoCanResult
-	// byClass and byMember find a principal's group (For).
+	// byClass and byMember find a principal's group (For); byDoc the
+	// groups holding an identity document (Diff, IdentityDiff).
 	byClass  map[*class]*group
 	byMember map[*Principal]*group
+	byDoc    map[*policy.Document][]holder
 }
 
 // An ActionAccess is everyone who can perform one action on the key.
@@ -135,6 +138,43 @@ func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
 	}
 	ka.mu.Unlock()
 	return aa
+}
+
+// askAfter is a group's prepared question about the key with another
+// policy and grants (a fix's variant of it).
+func (ka *KeyAccess) askAfter(g *group, after *Key) *asker {
+	a := *g.ask(ka)
+	a.pol.KeyPolicy, a.pol.Unread.KeyPolicy = after.Policy, after.PolicyGap
+	a.pol.Grants = after.Grants
+	return &a
+}
+
+// cached returns the answer about an action when it was computed, nil
+// otherwise.
+func (ka *KeyAccess) cached(action string) *ActionAccess {
+	if ka == nil || ka.Key.Policy == nil {
+		// Without the key policy the answer leaves out the principals
+		// whose decision is Unknown for that reason alone.
+		return nil
+	}
+	ka.mu.Lock()
+	defer ka.mu.Unlock()
+	return ka.actions[action]
+}
+
+// groupOf returns the group of the key's answers a principal is in.
+func (ka *KeyAccess) groupOf(p *Principal) *group {
+	ka.mu.Lock()
+	defer ka.mu.Unlock()
+	if ka.byMember == nil {
+		ka.byMember = map[*Principal]*group{}
+		for _, g := range ka.groups {
+			for _, m := range g.members() {
+				ka.byMember[m] = g
+			}
+		}
+	}
+	return ka.byMember[p]
 }
 
 // citesGrant reports whether a decision rests on a grant.

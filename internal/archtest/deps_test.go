@@ -45,16 +45,19 @@ var allowed = map[string][]string{
 
 	"internal/motoserver": {}, // test support: starts moto_server
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/checks":     {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
-	"internal/report":     {"internal/arn", "internal/checks", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
-	"internal/store":      {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/web":        {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	// Remedies plan the checks' fixes as typed edits, prove them with the
+	// access layer and render them; they know nothing of checks.
+	"internal/remedy": {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/checks": {"internal/arn", "internal/remedy", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
+	"internal/report": {"internal/arn", "internal/checks", "internal/remedy", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
+	"internal/store":  {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/web":    {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 
 	// Access as code: the expectations format knows keys and principals;
 	// verify and diff ask the access layer and take fixes from checks.
 	"internal/expect": {"internal/arn", "internal/engine", "internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/verify": {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/expect", "internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/diff":   {"internal/arn", "internal/access", "internal/checks", "internal/engine", "internal/verify", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/verify": {"internal/arn", "internal/access", "internal/checks", "internal/remedy", "internal/engine", "internal/expect", "internal/inventory", "internal/policy", "internal/awsfacts"},
+	"internal/diff":   {"internal/arn", "internal/access", "internal/checks", "internal/remedy", "internal/engine", "internal/verify", "internal/inventory", "internal/policy", "internal/awsfacts"},
 
 	// Suppressions decide which findings a user accepts: they know findings
 	// and reports, nothing of how findings are made.
@@ -69,13 +72,15 @@ var allowed = map[string][]string{
 	// Leaves that any package may import (see everywhere).
 	"internal/escape":   {},
 	"internal/safefile": {},
+	"internal/msg":      {},
 }
 
 // everywhere lists the leaf packages every package of the module may
-// import: the one way to show text keywarden did not write (escape) and
-// the one way to read an input file or write an output file (safefile).
+// import: the one way to show text keywarden did not write (escape), the
+// one way to read an input file or write an output file (safefile), and
+// the message catalogues of what keywarden says in every language (msg).
 // They import only the standard library.
-var everywhere = []string{"internal/escape", "internal/safefile"}
+var everywhere = []string{"internal/escape", "internal/safefile", "internal/msg"}
 
 // exclusive lists module paths outside the standard library that only the
 // given packages may import.

@@ -1,13 +1,14 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/awsfacts"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/msg"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // adminActions are what administering a key means for key-admin-can-use:
@@ -45,6 +46,8 @@ var _ = register(&Check{
 		w := ke.w
 		admins := directAccess(w, k, adminActions)
 		var fails int
+		var failing []*subjectAccess
+		var uses []usePaths
 		for _, adm := range subjectsSorted(admins) {
 			if len(adm.actions) == 0 {
 				continue
@@ -52,31 +55,31 @@ var _ = register(&Check{
 			use := subjectUse(w, k, adm.subject)
 			switch {
 			case len(use.actions) > 0:
-				out = append(out, adminUseFinding(env, k, adm, use))
+				out = append(out, adminUseFinding(k, adm, use))
+				failing, uses = append(failing, adm), append(uses, use)
 				fails++
 			case len(use.unknown) > 0:
 				f := keyFinding(k, Unknown, true)
 				f.Principal = adm.subject
-				f.Message = Text{
-					EN: principalLabel(adm.subject) + " can administer key " + keyRef(k.Inv) + "; whether it can also use it could not be decided",
-					JA: principalLabel(adm.subject) + " はキー " + keyRef(k.Inv) + " を管理できますが、使用もできるかは判定できませんでした",
-				}
+				f.Message = T(mAdminUseUnknown, principalLabel(adm.subject), keyRef(k.Inv))
 				f.Missing = sortedKeys(use.missing)
 				out = append(out, f)
 				fails++
 			}
 		}
+		if len(failing) > 0 {
+			fix := adminUseFix(env, k, failing, uses, out)
+			for i := range out {
+				if out[i].Status == Fail {
+					out[i].Remediation = fix
+				}
+			}
+		}
 		if fails == 0 {
 			f := keyFinding(k, Pass, true)
-			f.Message = Text{
-				EN: "no principal the key policy of " + keyRef(k.Inv) + " names as administrator can also use the key",
-				JA: "キー " + keyRef(k.Inv) + " のキーポリシーで管理者として指定されたプリンシパルのうち、キーを使用もできるものはありません",
-			}
+			f.Message = T(mAdminUsePass, keyRef(k.Inv))
 			if len(admins) == 0 {
-				f.Message = Text{
-					EN: "the key policy of " + keyRef(k.Inv) + " names no administrator other than the account",
-					JA: "キー " + keyRef(k.Inv) + " のキーポリシーはアカウント以外に管理者を指定していません",
-				}
+				f.Message = T(mAdminUseNoAdmin, keyRef(k.Inv))
 			}
 			out = append(out, f)
 		}
@@ -155,7 +158,7 @@ func (u usePaths) statements() []*policy.Statement {
 	return sa.statements()
 }
 
-func adminUseFinding(env *Env, k *access.Key, adm *subjectAccess, use usePaths) Finding {
+func adminUseFinding(k *access.Key, adm *subjectAccess, use usePaths) Finding {
 	ref := keyRef(k.Inv)
 	who := principalLabel(adm.subject)
 	f := keyFinding(k, Fail, true)
@@ -164,139 +167,139 @@ func adminUseFinding(env *Env, k *access.Key, adm *subjectAccess, use usePaths) 
 	if len(admStmts) > 0 {
 		f.Statement = stmtRef(admStmts[0])
 	}
-	f.Message = Text{
-		EN: fmt.Sprintf("%s can both administer key %s (%s) and use it (%s): no separation of duties", who, ref, shortActions(sortedKeys(adm.actions)), summarizeActions(use.actions)),
-		JA: fmt.Sprintf("%s はキー %s を管理 (%s) も使用 (%s) もできます: 職務が分離されていません", who, ref, shortActions(sortedKeys(adm.actions)), summarizeActions(use.actions)),
-	}
-	f.Explanation = append(f.Explanation, Text{
-		EN: "administers through key policy statement " + stmtList(admStmts),
-		JA: "キーポリシーのステートメント " + stmtList(admStmts) + " によりキーを管理できます",
-	})
+	f.Message = T(mAdminUseFail, who, ref, shortActions(sortedKeys(adm.actions)), summarizeActions(use.actions))
+	f.Explanation = append(f.Explanation, T(mAdminVia, stmtList(admStmts)))
 	if s := use.statements(); len(s) > 0 {
-		f.Explanation = append(f.Explanation, Text{
-			EN: "uses through key policy statement " + stmtList(s),
-			JA: "キーポリシーのステートメント " + stmtList(s) + " によりキーを使用できます",
-		})
+		f.Explanation = append(f.Explanation, T(mUseViaStatement, stmtList(s)))
 	}
 	if len(use.grants) > 0 {
-		grants := strings.Join(sortedKeys(use.grants), ", ")
-		f.Explanation = append(f.Explanation, Text{
-			EN: "uses through grant " + grants,
-			JA: "グラント " + grants + " によりキーを使用できます",
-		})
+		f.Explanation = append(f.Explanation, T(mUseViaGrant, strings.Join(sortedKeys(use.grants), ", ")))
 	}
 	if len(use.iam) > 0 {
-		iam := strings.Join(sortedKeys(use.iam), ", ")
-		f.Explanation = append(f.Explanation, Text{
-			EN: "uses through its IAM policies (the key policy delegates to the account): " + iam,
-			JA: "自身の IAM ポリシーによりキーを使用できます (キーポリシーがアカウントに委任しています): " + iam,
-		})
+		f.Explanation = append(f.Explanation, T(mUseViaIAM, strings.Join(sortedKeys(use.iam), ", ")))
 	}
 	if len(adm.conds) > 0 {
-		conds := strings.Join(sortedKeys(adm.conds), "; ")
-		f.Explanation = append(f.Explanation, Text{
-			EN: "administration under conditions: " + conds,
-			JA: "管理できるのは次の条件を満たす場合です: " + conds,
-		})
+		f.Explanation = append(f.Explanation, T(mAdminConditions, strings.Join(sortedKeys(adm.conds), "; ")))
 	}
-	f.Remediation = adminUseRemediation(env, k, adm, use)
 	return f
 }
 
-// adminUseRemediation takes the cryptographic actions away from the
-// administrator in the key-policy statements that name it (it keeps its
-// administration) and revokes the grants that give it use. When it could
-// still use the key another way (a wildcard statement, its IAM policies),
-// the fixed policy also denies it the cryptographic actions: an explicit
-// Deny in the key policy beats every allow. The engine re-checks the fixed
-// key policy with those grants gone: the subject still administers, no
-// longer uses, and the key stays manageable.
-func adminUseRemediation(env *Env, k *access.Key, adm *subjectAccess, use usePaths) *Remediation {
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil {
-		return nil
-	}
-	stmts := use.statements()
-	for _, s := range stmts {
-		dropForSubject(p, s, adm.subject, isUseAction, "Admin")
-	}
-	who := principalLabel(adm.subject)
-	grants := sortedKeys(use.grants)
-	verify := func(fixed []byte) (verified, stillUses bool) {
-		fk, err := parseFixed(k, fixed)
-		if err != nil {
-			return false, true
+// adminUseFix separates administration from use for every administrator
+// of the key that can also use it, in one key policy edit. Each loses, in
+// the statements that name it, the cryptographic actions and CreateGrant
+// (with which an administrator grants itself use back); the grants that
+// give it use are revoked; when it could still use the key another way (a
+// wildcard statement, its IAM policies), a Deny in the key policy takes
+// those actions from it, since a Deny in the key policy beats every
+// allow. It keeps everything else, PutKeyPolicy included: an
+// administrator can always rewrite the policy to give itself use back,
+// which the fix says (CloudTrail records PutKeyPolicy). The engine proves
+// that each administrator still administers, no longer uses the key, and
+// that only those actions of those administrators change.
+func adminUseFix(env *Env, k *access.Key, admins []*subjectAccess, uses []usePaths, fs []Finding) *Remediation {
+	plan := env.newPlan()
+	doc := plan.KeyPolicy(k)
+	var intents []remedy.Intent
+	var whos []string
+	var denied []string
+	revoked := map[string]bool{}
+	fi := 0
+	for i, adm := range admins {
+		for fi < len(fs) && fs[fi].Principal != adm.subject {
+			fi++
 		}
-		var keep []engine.Grant
-		for _, g := range fk.Grants {
-			if !use.grants[g.ID] {
-				keep = append(keep, g)
+		adm, use := adm, uses[i]
+		who := principalLabel(adm.subject)
+		whos = append(whos, who)
+		// The statements that give it use, and those that make it an
+		// administrator (which may give CreateGrant).
+		idx := map[int]bool{}
+		for _, s := range append(use.statements(), adm.statements()...) {
+			if idx[s.Index] {
+				continue
+			}
+			idx[s.Index] = true
+			remedy.DropFor(doc, s.Index, subjectOf(adm.subject), useOrGrant, "AdminOnly")
+		}
+		grants := map[string]bool{}
+		for gi := range k.Inv.Grants {
+			g := &k.Inv.Grants[gi]
+			if use.grants[g.ID] && !revoked[g.ID] {
+				revoked[g.ID] = true
+				grants[g.ID] = true
+				plan.RevokeGrant(k, g)
 			}
 		}
-		fk.Grants = keep
-		w := newWhoCanMemo(env)
-		stillAdmin := directAccess(w, fk, adminActions)[adm.subject]
-		after := subjectUse(w, fk, adm.subject)
-		stillUses = len(after.actions) > 0 || len(after.unknown) > 0
-		return stillAdmin != nil && !stillUses && managedAfter(env, fk), stillUses
-	}
-	fixed, err := p.encode()
-	if err != nil {
-		return nil
-	}
-	summary := Text{
-		EN: fmt.Sprintf("Separate administration from use: %s keeps its administrator actions and a different principal uses the key.", who),
-		JA: fmt.Sprintf("管理と使用を分離してください: %s には管理者のアクションだけを残し、キーの使用は別のプリンシパルに任せます。", who),
-	}
-	if len(stmts) > 0 {
-		summary.EN += fmt.Sprintf(" In the key policy, take the cryptographic actions away from %s (statement %s).", who, stmtList(stmts))
-		summary.JA += fmt.Sprintf("キーポリシーで %s から暗号操作のアクションを外します (ステートメント %s)。", who, stmtList(stmts))
-	}
-	if adm.subject == anyone {
-		summary.EN += " Administration by every principal a \"*\" statement reaches is too broad in itself: name the administrators instead (see key-policy-wildcard-admin)."
-		summary.JA += "\"*\" のステートメントが及ぶすべてのプリンシパルによる管理自体も広すぎます。管理者を個別に指定してください (key-policy-wildcard-admin を参照)。"
-	}
-	verified, stillUses := verify(fixed)
-	if stillUses && adm.subject != anyone {
-		sid := p.uniqueSid("DenyKeyUseToAdministrator")
-		p.add(map[string]any{
-			"Sid":       sid,
-			"Effect":    "Deny",
-			"Principal": map[string]any{"AWS": adm.subject},
-			"Action":    anyList(useActions(k.Inv)),
-			"Resource":  "*",
+		if adm.subject != anyone && (len(use.iam) > 0 || use.wild || grantsOf(k, adm.subject)) {
+			denied = append(denied, adm.subject)
+		}
+		var f *Finding
+		if fi < len(fs) {
+			f = &fs[fi]
+		}
+		intents = append(intents, remedy.Intent{
+			Name: intentName("key-admin-can-use", f),
+			Lose: onKey(k, func(c *access.Change) bool {
+				if !useOrGrant(c.Action) && !(c.Action == "kms:RetireGrant" && citesGrantID(c.Before, grants)) {
+					return false
+				}
+				if adm.subject == anyone {
+					return citesStatements(c.Before, idx)
+				}
+				return c.Principal == adm.subject || citesGrantID(c.Before, grants)
+			}),
+			Effective: func(w *remedy.World) bool {
+				after := w.Key(k)
+				m := newWhoCanMemo(env)
+				stillAdmin := directAccess(m, after, adminActions)[adm.subject]
+				u := subjectUse(m, after, adm.subject)
+				return stillAdmin != nil && len(u.actions) == 0
+			},
 		})
-		if fixed, err = p.encode(); err != nil {
-			return nil
-		}
-		verified, _ = verify(fixed)
-		summary.EN += " It can use the key another way"
-		summary.JA += "他の経路でもキーを使用できるため"
-		if use.wild {
-			summary.EN += " (a statement naming \"*\")"
-			summary.JA += " (\"*\" を指定したステートメント)"
-		}
-		if len(use.iam) > 0 {
-			summary.EN += " (its IAM policies: " + strings.Join(sortedKeys(use.iam), ", ") + ")"
-			summary.JA += " (IAM ポリシー: " + strings.Join(sortedKeys(use.iam), ", ") + ")"
-		}
-		summary.EN += ", so the fixed policy also denies it the cryptographic actions (statement \"" + sid + "\"); a Deny in the key policy beats every allow."
-		summary.JA += "、修正後のポリシーでは暗号操作のアクションを明示的に拒否します (ステートメント \"" + sid + "\")。キーポリシーの Deny はあらゆる許可に優先します。"
 	}
-	r := keyPolicyFix(k, fixed, summary, Text{
-		EN: fmt.Sprintf("Replace the policy with the one in the AWS CLI command: %s keeps its administrator actions and loses %s.", who, summarizeActions(use.actions)),
-		JA: fmt.Sprintf("ポリシーを AWS CLI コマンド内のものに置き換えます: %s は管理者のアクションを残し、%s を失います。", who, summarizeActions(use.actions)),
-	})
-	r.Verified = verified
-	if len(grants) > 0 {
-		var cli []string
-		for _, g := range grants {
-			cli = append(cli, fmt.Sprintf("aws kms revoke-grant --region %s --key-id %s --grant-id %s", k.Inv.Region, k.ARN, g))
-		}
-		r.CLI = strings.Join(append(cli, "", r.CLI), "\n")
-		r.Summary.EN += " Revoke grant " + strings.Join(grants, ", ") + ", which gives it use."
-		r.Summary.JA += "使用権限を与えているグラント " + strings.Join(grants, ", ") + " を取り消してください。"
+	if len(denied) > 0 {
+		use := append(append([]string(nil), useActions(k.Inv)...), "kms:CreateGrant")
+		doc.Add(&remedy.Stmt{From: -1, Sid: "DenyKeyUseToAdministrators", Effect: policy.Deny,
+			Principal: &remedy.Principal{AWS: denied}, Action: use, Resource: []string{"*"}})
+		plan.SayKeyPolicy(k, T(mAdminDenyEdit, msg.List(denied)))
 	}
-	callerCheck(env, k, "kms:PutKeyPolicy", r)
-	return r
+	plan.SayKeyPolicy(k, T(mAdminEdit, msg.List(whos)))
+	summary := T(mAdminFix, msg.List(whos))
+	if len(revoked) > 0 {
+		summary = summary.Append(T(mAdminRevoke, msg.List(sortedKeys(revoked))))
+	}
+	if len(denied) > 0 {
+		summary = summary.Append(T(mAdminDeny, msg.List(denied)))
+	}
+	for _, adm := range admins {
+		if adm.subject == anyone {
+			summary = summary.Append(T(mAdminWildcard))
+			break
+		}
+	}
+	summary = summary.Append(T(mAdminWayBack, msg.List(whos)))
+	return prove(plan, fixID("key-admin-can-use", k.ARN), summary, intents)
+}
+
+// subjectOf is the DropFor subject of a who-can subject.
+func subjectOf(s string) string {
+	if s == anyone {
+		return remedy.Anyone
+	}
+	return s
+}
+
+// grantsOf reports whether a grant names the principal as grantee with
+// CreateGrant, which the Deny also covers.
+func grantsOf(k *access.Key, principal string) bool {
+	for _, g := range k.Inv.Grants {
+		if g.GranteePrincipal == principal {
+			for _, op := range g.Operations {
+				if op == "CreateGrant" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -52,6 +53,7 @@ type testCase struct {
 	ar      *txtar.Archive
 	env     *Env
 	wantIdx int // index of the findings section in ar.Files
+	fixIdx  int // index of the fixes section, -1 when there is none
 }
 
 // readCase parses a case file and builds its environment.
@@ -63,13 +65,15 @@ func readCase(t *testing.T, file string) testCase {
 	}
 	var snapData []byte
 	var trusted []string
-	tc := testCase{ar: ar, wantIdx: -1}
+	tc := testCase{ar: ar, wantIdx: -1, fixIdx: -1}
 	for i, f := range ar.Files {
 		switch f.Name {
 		case "snapshot.json":
 			snapData = f.Data
 		case "findings":
 			tc.wantIdx = i
+		case "fixes":
+			tc.fixIdx = i
 		case "trusted-accounts":
 			trusted = strings.Fields(string(f.Data))
 		default:
@@ -94,11 +98,21 @@ func runCase(t *testing.T, c *Check, file string) {
 	ar, env, wantIdx := tc.ar, tc.env, tc.wantIdx
 	want := ar.Files[wantIdx].Data
 	var got bytes.Buffer
-	for _, f := range Run(env, []*Check{c}) {
+	fs := Run(env, []*Check{c})
+	for _, f := range fs {
 		fmt.Fprintln(&got, findingLine(f))
 	}
+	fixes := fixesText(fs)
 	if *update {
 		ar.Files[wantIdx].Data = got.Bytes()
+		switch {
+		case tc.fixIdx >= 0 && fixes == "":
+			ar.Files = append(ar.Files[:tc.fixIdx], ar.Files[tc.fixIdx+1:]...)
+		case tc.fixIdx >= 0:
+			ar.Files[tc.fixIdx].Data = []byte(fixes)
+		case fixes != "":
+			ar.Files = append(ar.Files, txtar.File{Name: "fixes", Data: []byte(fixes)})
+		}
 		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -106,6 +120,79 @@ func runCase(t *testing.T, c *Check, file string) {
 	}
 	if diff := cmp.Diff(string(want), got.String()); diff != "" {
 		t.Errorf("%s: findings (-want +got):\n%s", file, diff)
+	}
+	var wantFixes string
+	if tc.fixIdx >= 0 {
+		wantFixes = string(ar.Files[tc.fixIdx].Data)
+	}
+	if diff := cmp.Diff(wantFixes, fixes); diff != "" {
+		t.Errorf("%s: fixes (-want +got):\n%s", file, diff)
+	}
+}
+
+// fixesText is the canonical form of the fixes of findings, each fix
+// once: its ID and whether it is verified, its claims, its edits (with
+// the documents they write, compact), its placeholders and the access
+// diff it announces; then its alternatives, indented.
+func fixesText(fs []Finding) string {
+	var b strings.Builder
+	seen := map[*Remediation]bool{}
+	for _, f := range fs {
+		if f.Remediation == nil || seen[f.Remediation] {
+			continue
+		}
+		seen[f.Remediation] = true
+		writeFix(&b, f.Remediation, "")
+	}
+	return b.String()
+}
+
+func writeFix(b *strings.Builder, r *Remediation, indent string) {
+	verified := "not verified"
+	if r.Verified {
+		verified = "verified"
+	}
+	fmt.Fprintf(b, "%sfix %s (%s)\n", indent, r.ID, verified)
+	if p := r.Proof; p != nil {
+		for _, c := range []struct {
+			name  string
+			claim Claim
+		}{{"valid", p.Valid}, {"effective", p.Effective}, {"minimal", p.Minimal}, {"safe", p.Safe}} {
+			mark := "yes"
+			if !c.claim.Holds {
+				mark = "NO"
+			}
+			fmt.Fprintf(b, "%s  %s: %s: %s\n", indent, c.name, mark, c.claim.Why.EN)
+		}
+	}
+	for _, e := range r.Edits {
+		fmt.Fprintf(b, "%s  edit %s %s", indent, e.Action, e.Target)
+		if e.Name != "" {
+			fmt.Fprintf(b, " name=%s", e.Name)
+		}
+		if len(e.Statements) > 0 {
+			fmt.Fprintf(b, " statements=%v", e.Statements)
+		}
+		b.WriteString("\n")
+		if len(e.Document) > 0 {
+			var c bytes.Buffer
+			if err := json.Compact(&c, e.Document); err != nil {
+				c.Write(e.Document)
+			}
+			fmt.Fprintf(b, "%s    %s\n", indent, c.String())
+		}
+	}
+	for _, p := range r.Placeholders {
+		fmt.Fprintf(b, "%s  placeholder %s: %s\n", indent, p.Name, strings.Join(p.Candidates, "; "))
+	}
+	for _, d := range r.Diff {
+		fmt.Fprintf(b, "%s  diff %s %s %s: %s -> %s\n", indent, d.Principal, d.Key, d.Action, d.Before, d.After)
+	}
+	if r.DiffTotal > len(r.Diff) {
+		fmt.Fprintf(b, "%s  diff (%d more)\n", indent, r.DiffTotal-len(r.Diff))
+	}
+	for i := range r.Alternatives {
+		writeFix(b, &r.Alternatives[i], indent+"  alternative ")
 	}
 }
 

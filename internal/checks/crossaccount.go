@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -10,7 +9,9 @@ import (
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/msg"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // key-cross-account: accounts outside the organization that can use a key.
@@ -43,6 +44,7 @@ var _ = register(&Check{
 		w := ke.w
 		org := orgOfKey(env, k)
 		var n int
+		var failing []*externalAccess
 		for _, xa := range sortedExternal(externalAccesses(w, k)) {
 			if xa.account != "" && (org.contains(env, xa.account) || env.TrustedAccounts[xa.account]) {
 				continue
@@ -50,27 +52,23 @@ var _ = register(&Check{
 			if xa.org != "" && xa.org == org.id {
 				continue
 			}
-			out = append(out, crossAccountFinding(env, k, org, xa))
+			out = append(out, crossAccountFinding(k, org, xa))
+			failing = append(failing, xa)
 			n++
 		}
 		if n > 0 {
+			shareFix(out, 0, crossAccountFix(env, k, failing, out))
 			return out
 		}
 		if k.GrantsGap != nil {
 			f := keyFinding(k, Unknown, true)
-			f.Message = Text{
-				EN: "no account outside the organization can use key " + keyRef(k.Inv) + " through its key policy, but its grants were not read",
-				JA: "キーポリシーでは組織外のアカウントはキー " + keyRef(k.Inv) + " を使用できませんが、グラントを取得できませんでした",
-			}
+			f.Message = T(mCrossUnknownGrants, keyRef(k.Inv))
 			f.Missing = []string{k.GrantsGap.String()}
 			out = append(out, f)
 			return out
 		}
 		f := keyFinding(k, Pass, true)
-		f.Message = Text{
-			EN: "no account outside the organization (or the trusted accounts) can use key " + keyRef(k.Inv),
-			JA: "組織 (または信頼済みアカウント) の外のアカウントはキー " + keyRef(k.Inv) + " を使用できません",
-		}
+		f.Message = T(mCrossPass, keyRef(k.Inv))
 		out = append(out, f)
 		return out
 	},
@@ -113,11 +111,11 @@ func (o keyOrg) contains(env *Env, acct string) bool {
 func (o keyOrg) note() Text {
 	switch {
 	case o.unknown:
-		return Text{EN: "the organization could not be read: judged by account alone", JA: "組織の情報を取得できなかったため、アカウント単位で判定"}
+		return T(mCrossOrgUnread)
 	case o.id == "":
-		return Text{EN: "the key's account is in no organization: judged by account alone", JA: "キーのアカウントは組織に属していないため、アカウント単位で判定"}
+		return T(mCrossNoOrg)
 	}
-	return Text{EN: "outside organization " + o.id, JA: "組織 " + o.id + " の外"}
+	return T(mCrossOutsideOrg, o.id)
 }
 
 // externalAccess is what one account (or every account of another
@@ -199,11 +197,11 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 			}
 			// The description is who-can's, in English in both languages.
 			who := strings.TrimSuffix(strings.TrimSuffix(e.Description, " that its own IAM policies allow"), " (its own IAM policies are unknown)")
-			path := Text{EN: who, JA: who}
+			path := msg.Same(who)
 			if e.Grant != "" {
-				path = Text{EN: who + " through grant " + e.Grant, JA: who + ": グラント " + e.Grant + " 経由"}
+				path = T(mCrossViaGrant, who, e.Grant)
 			} else if st := keyPolicyStatements(k.Policy, e.Result); len(st) > 0 {
-				path = Text{EN: who + " through key policy statement " + stmtList(st), JA: who + ": キーポリシーのステートメント " + stmtList(st) + " 経由"}
+				path = T(mCrossViaStatement, who, stmtList(st))
 			}
 			get(e.Account, "").record(k.Policy, e.Result, a, withConditions(path, e.Result))
 		}
@@ -239,10 +237,7 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
 				st := stmtList(keyPolicyStatements(k.Policy, r))
-				get(acct, "").record(k.Policy, r, a, withConditions(Text{
-					EN: "any principal of account " + acct + " through key policy statement " + st,
-					JA: "アカウント " + acct + " の任意のプリンシパル: キーポリシーのステートメント " + st + " 経由",
-				}, r))
+				get(acct, "").record(k.Policy, r, a, withConditions(T(mCrossAnyOfAccount, acct, st), r))
 			}
 		}
 	}
@@ -259,10 +254,7 @@ func externalAccesses(w *whoCanMemo, k *access.Key) map[string]*externalAccess {
 			r := decideProbe(w.env, kk, p, a)
 			if r.Decision == engine.Allow || r.Decision == engine.Unknown {
 				st := stmtList(keyPolicyStatements(k.Policy, r))
-				get("", org).record(k.Policy, r, a, withConditions(Text{
-					EN: "any principal of organization " + org + " through key policy statement " + st,
-					JA: "組織 " + org + " の任意のプリンシパル: キーポリシーのステートメント " + st + " 経由",
-				}, r))
+				get("", org).record(k.Policy, r, a, withConditions(T(mCrossAnyOfOrg, org, st), r))
 			}
 		}
 	}
@@ -320,12 +312,10 @@ func withConditions(path Text, r engine.Result) Text {
 		}
 	}
 	if len(cs) > 0 {
-		path.EN += " (if " + strings.Join(cs, " and ") + ")"
-		path.JA += " (条件: " + strings.Join(cs, " かつ ") + ")"
+		path = T(mCrossIf, path, strings.Join(cs, " && "))
 	}
 	if iam {
-		path.EN += "; its own IAM policies must allow it too"
-		path.JA += "。そのプリンシパル自身の IAM ポリシーでも許可されている必要があります"
+		path = T(mCrossOwnIAM, path)
 	}
 	return path
 }
@@ -344,16 +334,16 @@ func sortedExternal(m map[string]*externalAccess) []*externalAccess {
 	return out
 }
 
-func crossAccountFinding(env *Env, k *access.Key, org keyOrg, xa *externalAccess) Finding {
+func crossAccountFinding(k *access.Key, org keyOrg, xa *externalAccess) Finding {
 	ref := keyRef(k.Inv)
 	status, acts := Fail, xa.actions
 	if len(acts) == 0 {
 		status, acts = Unknown, xa.unknown
 	}
 	f := keyFinding(k, status, true)
-	who := Text{EN: "account " + xa.account, JA: "アカウント " + xa.account}
+	who := T(mCrossAccount, xa.account)
 	if xa.org != "" {
-		who = Text{EN: "every account of organization " + xa.org, JA: "組織 " + xa.org + " のすべてのアカウント"}
+		who = T(mCrossEveryAccountOfOrg, xa.org)
 	} else {
 		f.Principal = "arn:aws:iam::" + xa.account + ":root"
 	}
@@ -361,24 +351,15 @@ func crossAccountFinding(env *Env, k *access.Key, org keyOrg, xa *externalAccess
 		f.Statement = stmtRef(st[0])
 	}
 	note := org.note()
-	f.Message = Text{
-		EN: fmt.Sprintf("%s (%s) can use key %s (%s)", who.EN, note.EN, ref, summarizeActions(acts)),
-		JA: fmt.Sprintf("%s (%s) がキー %s を使用できます (%s)", who.JA, note.JA, ref, summarizeActions(acts)),
-	}
+	f.Message = T(mCrossFail, who, note, ref, summarizeActions(acts))
 	if status == Unknown {
-		f.Message = Text{
-			EN: fmt.Sprintf("whether %s (%s) can use key %s could not be decided", who.EN, note.EN, ref),
-			JA: fmt.Sprintf("%s (%s) がキー %s を使用できるか判定できませんでした", who.JA, note.JA, ref),
-		}
+		f.Message = T(mCrossUnknown, who, note, ref)
 		f.Missing = sortedKeys(xa.missing)
 	}
 	for _, p := range slices.Sorted(maps.Keys(xa.paths)) {
 		f.Explanation = append(f.Explanation, xa.paths[p])
 	}
 	f.Explanation = append(f.Explanation, unreadCaveats(sortedKeys(xa.unless))...)
-	if status == Fail {
-		f.Remediation = crossAccountRemediation(env, k, xa)
-	}
 	return f
 }
 
@@ -387,145 +368,95 @@ func sortedStatements(m map[int]*policy.Statement) []*policy.Statement {
 	return sa.statements()
 }
 
-// crossAccountRemediation removes the account from the key policy (its
-// principals from the statements naming them, its ID from the conditions
-// of "*" statements, dropping a statement left with nothing) and revokes
-// the grants to its principals. The engine re-checks the fixed key: the
-// account can no longer use it, and the key stays manageable.
-func crossAccountRemediation(env *Env, k *access.Key, xa *externalAccess) *Remediation {
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil {
-		return nil
-	}
-	belongs := func(v string) bool {
-		if xa.org != "" {
-			return strings.Contains(v, xa.org)
-		}
-		return principalAccount(v) == xa.account
-	}
-	var touched []*policy.Statement
-	for _, s := range sortedStatements(xa.stmts) {
-		st := p.stmt(s.Index)
-		if st == nil {
+// crossAccountFix takes every account (or organization) the key's
+// findings name out of the key policy — its principals from the
+// statements naming them, its ID from the conditions of "*" statements, a
+// statement left with nothing removed — and revokes the grants to its
+// principals. The engine proves that only those accounts lose access and
+// that they can no longer use the key.
+func crossAccountFix(env *Env, k *access.Key, xas []*externalAccess, fs []Finding) *Remediation {
+	plan := env.newPlan()
+	var doc *remedy.Doc
+	var intents []remedy.Intent
+	var parts, whos []Text
+	revoked := map[string]bool{}
+	for i, xa := range xas {
+		if fs[i].Status != Fail {
 			continue
 		}
-		touched = append(touched, s)
-		if s.Principal != nil && !s.Principal.Wildcard {
-			if !removePrincipals(st, belongs) {
-				p.remove(s.Index)
+		xa := xa
+		belongs := func(v string) bool {
+			if xa.org != "" {
+				return strings.Contains(v, xa.org)
 			}
-			continue
+			return principalAccount(v) == xa.account
 		}
-		if !removeConditionValues(st, belongs) {
-			p.remove(s.Index)
-		}
-	}
-	var grants []string
-	for _, g := range k.Inv.Grants {
-		if xa.account != "" && principalAccount(g.GranteePrincipal) == xa.account {
-			grants = append(grants, g.ID)
-		}
-	}
-	sort.Strings(grants)
-	who := Text{EN: "account " + xa.account, JA: "アカウント " + xa.account}
-	if xa.org != "" {
-		who = Text{EN: "organization " + xa.org, JA: "組織 " + xa.org}
-	}
-	var en, ja []string
-	r := &Remediation{}
-	var fixed []byte
-	if len(touched) > 0 {
-		if fixed, err = p.encode(); err != nil {
-			return nil
-		}
-		r = keyPolicyFix(k, fixed, Text{}, Text{
-			EN: "Remove " + who.EN + " from statement " + stmtList(touched) + " (its principals, or its ID in the conditions); delete a statement left without principals or with an emptied condition.",
-			JA: "ステートメント " + stmtList(touched) + " から" + who.JA + " (そのプリンシパル、または条件内の ID) を削除します。プリンシパルがなくなったステートメントや、条件が空になったステートメントは削除します。",
-		})
-		en = append(en, "remove it from key policy statement "+stmtList(touched))
-		ja = append(ja, "キーポリシーのステートメント "+stmtList(touched)+" から削除し")
-	}
-	if len(grants) > 0 {
-		var cli []string
-		for _, g := range grants {
-			cli = append(cli, fmt.Sprintf("aws kms revoke-grant --region %s --key-id %s --grant-id %s", k.Inv.Region, k.ARN, g))
-		}
-		if r.CLI != "" {
-			cli = append(cli, "", r.CLI)
-		}
-		r.CLI = strings.Join(cli, "\n")
-		en = append(en, "revoke grant "+strings.Join(grants, ", "))
-		ja = append(ja, "グラント "+strings.Join(grants, ", ")+" を取り消し")
-		r.Console = append(r.Console, Text{
-			EN: "Grants are not shown in the console: revoke them with the AWS CLI command (aws kms revoke-grant).",
-			JA: "グラントはコンソールに表示されないため、AWS CLI コマンド (aws kms revoke-grant) で取り消します。",
-		})
-	}
-	r.Summary = Text{
-		EN: "If " + who.EN + " should not use the key, " + strings.Join(en, " and ") + ". If it is a partner you trust, list it in --trusted-accounts instead.",
-		JA: who.JA + " がキーを使用すべきでないなら、" + strings.Join(ja, "、") + "てください。信頼できる取引先であれば、代わりに --trusted-accounts に指定してください。",
-	}
-	// Re-check: the key with the fixed policy and without those grants.
-	fk := k
-	if fixed != nil {
-		if fk, err = parseFixed(k, fixed); err != nil {
-			return r
-		}
-	} else {
-		c := *k
-		fk = &c
-	}
-	var keep []engine.Grant
-	for _, g := range fk.Grants {
-		if !containsString(grants, g.ID) {
-			keep = append(keep, g)
-		}
-	}
-	fk.Grants = keep
-	id := xa.account
-	if xa.org != "" {
-		id = "org:" + xa.org
-	}
-	_, still := externalAccesses(newWhoCanMemo(env), fk)[id]
-	r.Verified = !still && managedAfter(env, fk)
-	if fixed != nil {
-		callerCheck(env, k, "kms:PutKeyPolicy", r)
-	}
-	if len(grants) > 0 {
-		callerCheck(env, k, "kms:RevokeGrant", r)
-	}
-	return r
-}
-
-// removeConditionValues takes the values drop reports out of a statement's
-// conditions. It reports false when a condition is left without values:
-// the statement must then be removed, since dropping the condition would
-// widen it.
-func removeConditionValues(st map[string]any, drop func(string) bool) bool {
-	cond, _ := st[elementKey(st, "Condition")].(map[string]any)
-	for _, block := range cond {
-		b, ok := block.(map[string]any)
-		if !ok {
-			continue
-		}
-		for key, vals := range b {
-			var keep []string
-			changed := false
-			for _, v := range stringList(vals) {
-				if drop(v) {
-					changed = true
+		var touched []string
+		for _, s := range sortedStatements(xa.stmts) {
+			if doc == nil {
+				doc = plan.KeyPolicy(k)
+			}
+			touched = append(touched, stmtLabel(s))
+			for _, st := range doc.From(s.Index) {
+				if !st.Wildcard() {
+					if !st.RemoveAWS(belongs) {
+						doc.Remove(st)
+					}
 					continue
 				}
-				keep = append(keep, v)
+				if !st.RemoveConditionValues(belongs) {
+					doc.Remove(st)
+				}
 			}
-			if !changed {
-				continue
-			}
-			if len(keep) == 0 {
-				return false
-			}
-			b[key] = anyList(keep)
 		}
+		var grants []string
+		grantIDs := map[string]bool{}
+		for gi := range k.Inv.Grants {
+			g := &k.Inv.Grants[gi]
+			if xa.account != "" && principalAccount(g.GranteePrincipal) == xa.account && !revoked[g.ID] {
+				revoked[g.ID] = true
+				plan.RevokeGrant(k, g)
+				grants = append(grants, g.ID)
+				grantIDs[g.ID] = true
+			}
+		}
+		who := T(mCrossAccount, xa.account)
+		if xa.org != "" {
+			who = T(mCrossOrg, xa.org)
+		}
+		whos = append(whos, who)
+		if len(touched) > 0 {
+			plan.SayKeyPolicy(k, T(mCrossEdit, msg.List(touched), who))
+			parts = append(parts, T(mCrossRemoveFrom, who, msg.List(touched)))
+		}
+		if len(grants) > 0 {
+			parts = append(parts, T(mCrossRevoke, msg.List(grants)))
+		}
+		id := xa.account
+		if xa.org != "" {
+			id = "org:" + xa.org
+		}
+		xaIdx := map[int]bool{}
+		for i := range xa.stmts {
+			xaIdx[i] = true
+		}
+		intents = append(intents, remedy.Intent{
+			Name: intentName("key-cross-account", &fs[i]),
+			Lose: onKey(k, func(c *access.Change) bool {
+				if citesGrantID(c.Before, grantIDs) || citesStatements(c.Before, xaIdx) {
+					return true // what the revoked grants and the edited statements gave it
+				}
+				if xa.org != "" {
+					return c.Symbol != nil && c.Symbol.OrgID == xa.org || c.Kind == access.KindOrg
+				}
+				return changeAccount(c) == xa.account
+			}),
+			Effective: func(w *remedy.World) bool {
+				_, still := externalAccesses(newWhoCanMemo(env), w.Key(k))[id]
+				return !still
+			},
+		})
 	}
-	return true
+	summary := T(mCrossFix, msg.Join(whos, Text{EN: ", ", JA: "、"}), msg.Join(parts, Text{EN: "; ", JA: "。"}))
+	return prove(plan, fixID("key-cross-account", k.ARN), summary, intents)
 }

@@ -1,11 +1,10 @@
 package checks
 
 import (
-	"fmt"
-
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // key-no-account-delegation: the key policy has no working Allow for its
@@ -110,92 +109,63 @@ func delegationFinding(env *Env, k *access.Key) Finding {
 	dl := accountDelegation(env, k)
 	if len(dl.actions) > 0 {
 		f := keyFinding(k, Pass, true)
-		what := Text{EN: fmt.Sprintf("%d KMS actions", len(dl.actions)), JA: fmt.Sprintf("%d 個の KMS アクション", len(dl.actions))}
+		what := T(mDelegationSome, len(dl.actions))
 		if len(dl.actions) == len(keyActionNames()) {
-			what = Text{EN: "every KMS action", JA: "すべての KMS アクション"}
+			what = T(mDelegationEvery)
 		}
-		f.Message = Text{
-			EN: "the key policy of " + ref + " delegates to account " + acct + ": its IAM policies can grant " + what.EN,
-			JA: "キー " + ref + " のキーポリシーはアカウント " + acct + " に委任しています: その IAM ポリシーで " + what.JA + "を許可できます",
-		}
+		f.Message = T(mDelegationPass, ref, acct, what)
 		return f
 	}
 	if len(dl.unknown) > 0 {
 		f := keyFinding(k, Unknown, true)
-		f.Message = Text{
-			EN: "whether the key policy of " + ref + " delegates to its account could not be decided",
-			JA: "キー " + ref + " のキーポリシーがアカウントに委任しているか判定できませんでした",
-		}
+		f.Message = T(mDelegationUnknown, ref)
 		f.Missing = sortedKeys(dl.missing)
 		return f
 	}
 	f := keyFinding(k, Fail, true)
 	f.Principal = "arn:aws:iam::" + acct + ":root"
-	f.Message = Text{
-		EN: "the key policy of " + ref + " does not delegate to account " + acct + ": IAM policies cannot grant access to the key",
-		JA: "キー " + ref + " のキーポリシーはアカウント " + acct + " に委任していません: IAM ポリシーでキーへのアクセスを許可できません",
-	}
+	f.Message = T(mDelegationFail, ref, acct)
 	if dl.denied != "" {
-		f.Message = Text{
-			EN: "the key policy of " + ref + " names account " + acct + ", but its statement " + dl.denied + " denies the account's principals: IAM policies cannot grant access to the key",
-			JA: "キー " + ref + " のキーポリシーはアカウント " + acct + " を指定していますが、ステートメント " + dl.denied + " がアカウントのプリンシパルを拒否しています: IAM ポリシーでキーへのアクセスを許可できません",
-		}
-		f.Explanation = append(f.Explanation, Text{
-			EN: "the key policy's statement " + dl.denied + " denies an arbitrary principal of the account even though an account statement allows; only the principals it exempts can be given access, and not through IAM alone",
-			JA: "キーポリシーのステートメント " + dl.denied + " は、アカウントのステートメントが許可していても、アカウントの任意のプリンシパルを拒否します。アクセスを与えられるのはこのステートメントが除外するプリンシパルだけで、それも IAM ポリシーだけでは与えられません",
-		})
+		f.Message = T(mDelegationDenied, ref, acct, dl.denied)
+		f.Explanation = append(f.Explanation, T(mDelegationDeniedWhy, dl.denied))
 	} else {
-		f.Explanation = append(f.Explanation, Text{
-			EN: "no Allow statement names arn:aws:iam::" + acct + ":root or " + acct,
-			JA: "arn:aws:iam::" + acct + ":root または " + acct + " を指定する Allow ステートメントがありません",
-		})
+		f.Explanation = append(f.Explanation, T(mDelegationNoStatement, acct))
 		if w := wildcardStatements(k.Policy); len(w) > 0 {
-			f.Explanation = append(f.Explanation, Text{
-				EN: "statement " + stmtList(w) + " names \"*\": that gives access directly, whatever IAM policies say; it is not delegation",
-				JA: "ステートメント " + stmtList(w) + " は \"*\" を指定しています: これは IAM ポリシーにかかわらず直接アクセスを与えるもので、委任ではありません",
-			})
+			f.Explanation = append(f.Explanation, T(mDelegationWildcard, stmtList(w)))
 		}
 	}
-	f.Remediation = delegationRemediation(env, k, dl)
+	f.Remediation = delegationFix(env, k, dl, &f)
 	return f
 }
 
-// delegationRemediation adds the default key policy's account statement
-// and re-checks it: the account then delegates, and can manage the key.
-func delegationRemediation(env *Env, k *access.Key, dl delegation) *Remediation {
+// accountSid is the Sid of the default key policy's account statement.
+const accountSid = "Enable IAM User Permissions"
+
+// delegationFix adds the default key policy's account statement. The
+// engine decides again every principal of the account: the key's own
+// access does not change, but every principal whose IAM policies already
+// allow KMS actions on all keys gains them on this key, which the proof
+// reports (the fix is then not verified: narrow those IAM policies first,
+// see the IAM checks). When a Deny cancels an existing account statement,
+// no statement can help: the fix is advice.
+func delegationFix(env *Env, k *access.Key, dl delegation, f *Finding) *Remediation {
 	acct := k.Inv.Account
+	id := fixID("key-no-account-delegation", k.ARN)
 	if dl.denied != "" {
-		// An account statement exists; another one would change nothing.
-		return &Remediation{
-			Summary: Text{
-				EN: "The key policy's statement " + dl.denied + " denies the account's principals, so its account statement has no effect. If IAM policies should govern access to the key, narrow that Deny (for example to the actions or conditions it is meant to block); if the key is meant to be reachable only by the principals the Deny exempts, suppress this finding and keep the key manageable (key-unmanageable).",
-				JA: "キーポリシーのステートメント " + dl.denied + " がアカウントのプリンシパルを拒否しているため、アカウントのステートメントが効果を持ちません。IAM ポリシーでキーへのアクセスを管理するべきなら、その Deny を (本来ブロックしたいアクションや条件に) 絞り込んでください。Deny が除外するプリンシパルだけがキーを使える設計であれば、キーを管理可能に保ったうえで (key-unmanageable) この検出結果を抑制してください。",
-			},
-			Console: []Text{openKeyStep(k.Inv), {EN: "On the Key policy tab, choose Edit and review statement " + dl.denied + ".", JA: "「キーポリシー」タブで「編集」を選び、ステートメント " + dl.denied + " を見直します。"}},
-		}
+		return advice(id, T(mDelegationDeniedFix, dl.denied), T(mReviewStatement, k.Inv.Region, keyRef(k.Inv), dl.denied))
 	}
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil {
-		return nil
-	}
-	sid := p.uniqueSid("Enable IAM User Permissions")
-	p.add(accountStatement(sid, acct))
-	fixed, err := p.encode()
-	if err != nil {
-		return nil
-	}
-	r := keyPolicyFix(k, fixed,
-		Text{
-			EN: "Add the default key policy's account statement (\"" + sid + "\": Principal arn:aws:iam::" + acct + ":root, Action kms:*), so that IAM policies of the account can grant access to the key and its root user can always manage it. IAM principals still get no access until an IAM policy gives it. If the key is managed only through its key policy on purpose, make sure it stays manageable (key-unmanageable) and suppress this finding.",
-			JA: "デフォルトのキーポリシーにあるアカウントのステートメント (\"" + sid + "\": Principal arn:aws:iam::" + acct + ":root、Action kms:*) を追加し、アカウントの IAM ポリシーでキーへのアクセスを許可でき、ルートユーザーが常にキーを管理できるようにしてください。IAM ポリシーで許可するまで、IAM プリンシパルにアクセスは与えられません。意図的にキーポリシーだけで管理している場合は、キーが管理可能であることを確認したうえで (key-unmanageable) この検出結果を抑制してください。",
+	plan := env.newPlan()
+	doc := plan.KeyPolicy(k)
+	sid := doc.UniqueSid(accountSid)
+	doc.Add(remedy.AccountStatement(sid, acct, []string{"kms:*"}))
+	plan.SayKeyPolicy(k, T(mDelegationEdit, sid, acct))
+	return prove(plan, id, T(mDelegationFix, sid, acct), []remedy.Intent{{
+		Name: intentName("key-no-account-delegation", f),
+		// The root user managing the key is part of what the statement
+		// is for; what anyone else gains through it is not.
+		Gain: onKey(k, func(c *access.Change) bool { return c.Kind == access.KindRoot && changeAccount(c) == acct }),
+		Effective: func(w *remedy.World) bool {
+			return len(accountDelegation(env, w.Key(k)).actions) > 0
 		},
-		Text{
-			EN: "Add this statement to the Statement list: {\"Sid\": \"" + sid + "\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::" + acct + ":root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}.",
-			JA: "Statement のリストに次のステートメントを追加します: {\"Sid\": \"" + sid + "\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::" + acct + ":root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}。",
-		})
-	if fk, err := parseFixed(k, fixed); err == nil {
-		r.Verified = len(accountDelegation(env, fk).actions) > 0 && managedAfter(env, fk)
-	}
-	callerCheck(env, k, "kms:PutKeyPolicy", r)
-	return r
+	}})
 }

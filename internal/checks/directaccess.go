@@ -1,11 +1,10 @@
 package checks
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/msg"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // key-policy-direct-access: principals that can use a key through its key
@@ -42,19 +41,17 @@ var _ = register(&Check{
 			return []Finding{unknownKeyPolicy(k)}
 		}
 		var out []Finding
-		w := ke.w
-		subjects := directAccess(w, k, useActions(k.Inv))
-		for _, sa := range subjectsSorted(subjects) {
+		subjects := subjectsSorted(directAccess(ke.w, k, useActions(k.Inv)))
+		for _, sa := range subjects {
 			out = append(out, directAccessFinding(env, k, sa))
 		}
 		if len(subjects) == 0 {
 			f := keyFinding(k, Pass, true)
-			f.Message = Text{
-				EN: "no principal can use key " + keyRef(k.Inv) + " through the key policy alone: every use needs an IAM policy or a grant",
-				JA: "キーポリシーだけでキー " + keyRef(k.Inv) + " を使用できるプリンシパルはありません: 使用には IAM ポリシーまたはグラントが必要です",
-			}
+			f.Message = T(mDirectPass, keyRef(k.Inv))
 			out = append(out, f)
+			return out
 		}
+		shareFix(out, 0, directAccessFix(ke, subjects, out))
 		return out
 	},
 })
@@ -75,142 +72,158 @@ func directAccessFinding(env *Env, k *access.Key, sa *subjectAccess) Finding {
 	list := summarizeActions(acts)
 	switch {
 	case sa.subject == anyone:
-		f.Message = Text{
-			EN: fmt.Sprintf("key policy statement %s lets principals use key %s through the key policy alone (%s), whatever their IAM policies say", stmtList(stmts), ref, list),
-			JA: fmt.Sprintf("キーポリシーのステートメント %s により、プリンシパルは IAM ポリシーにかかわらずキーポリシーだけでキー %s を使用できます (%s)", stmtList(stmts), ref, list),
-		}
-		reached := joinLimited(sortedKeys(sa.reached), 5)
-		f.Explanation = append(f.Explanation, Text{
-			EN: fmt.Sprintf("principals of the input it reaches (%d): %s", len(sa.reached), reached),
-			JA: fmt.Sprintf("対象になる入力中のプリンシパル (%d 件): %s", len(sa.reached), reached),
-		})
+		f.Message = T(mDirectAnyone, stmtList(stmts), ref, list)
+		f.Explanation = append(f.Explanation, T(mDirectReached, len(sa.reached), joinLimited(sortedKeys(sa.reached), 5)))
 	default:
-		f.Message = Text{
-			EN: fmt.Sprintf("%s can use key %s through the key policy alone (%s): IAM policies do not show this access", sa.subject, ref, list),
-			JA: fmt.Sprintf("%s はキーポリシーだけでキー %s を使用できます (%s): この権限は IAM ポリシーには現れません", sa.subject, ref, list),
-		}
+		f.Message = T(mDirectFail, sa.subject, ref, list)
 		if sa.kind == access.KindNamed {
-			f.Explanation = append(f.Explanation, Text{
-				EN: sa.subject + " is not in the input: it was deleted, or its account's IAM data was not read",
-				JA: sa.subject + " は入力にありません: 削除されたか、そのアカウントの IAM データが取得されていません",
-			})
+			f.Explanation = append(f.Explanation, T(mDirectNotInInput, sa.subject))
 		}
 	}
-	f.Explanation = append(f.Explanation, Text{
-		EN: "named in key policy statement " + stmtList(stmts),
-		JA: "キーポリシーのステートメント " + stmtList(stmts) + " で指定されています",
-	})
+	f.Explanation = append(f.Explanation, T(mDirectNamedIn, stmtList(stmts)))
 	if len(sa.conds) > 0 {
 		f.Explanation = append(f.Explanation, underConditions(sortedKeys(sa.conds)))
 	}
 	if status == Unknown {
 		f.Missing = sortedKeys(sa.missing)
-		return f
 	}
-	f.Remediation = directAccessRemediation(env, k, sa, stmts)
 	return f
 }
 
-// directAccessRemediation moves the subject's use of the key from the key
-// policy to IAM: the key policy loses the subject's cryptographic actions
-// (keeping everything else it had), delegates them to the account if it
-// did not, and the subject gets an inline IAM policy naming the key. The
-// engine re-checks the fixed key policy: the subject no longer has direct
-// use, the account delegates the actions, and the key stays manageable.
-func directAccessRemediation(env *Env, k *access.Key, sa *subjectAccess, stmts []*policy.Statement) *Remediation {
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil {
-		return nil
-	}
-	var conds []any
-	unconditional := false
-	for _, s := range stmts {
-		dropForSubject(p, s, sa.subject, isUseAction, "WithoutUse")
-		if st := rawStatement(k.Policy.Raw, s.Index); st != nil {
-			if c, ok := st[elementKey(st, "Condition")]; ok {
-				conds = append(conds, c)
-			} else {
-				unconditional = true
+// directAccessFix is one fix for every principal of a key that uses it
+// through the key policy alone: their use moves where IAM shows it.
+//
+//   - A user or role of the input loses its cryptographic actions in the
+//     statements that name it (it keeps the rest) and gets an inline IAM
+//     policy allowing them on this key, under the conditions the key
+//     policy had. When the key policy does not already let IAM policies
+//     grant them, a statement delegates exactly those actions, to exactly
+//     that principal (aws:PrincipalArn), to its IAM policies: nobody else
+//     gains anything. Its access does not change; only the way it is
+//     granted does.
+//   - A principal the key policy names that is not in the input (deleted,
+//     or of an account not read) is taken out of those statements.
+//   - "*" (a wildcard statement) loses its cryptographic actions, which
+//     go to the account principal with the same conditions when the key
+//     policy does not already delegate them: who keeps them is who has an
+//     IAM policy for them.
+//
+// The engine proves it: none of the principals uses the key through the
+// key policy alone any more, and the only access that changes is the
+// access of principals a wildcard statement or a principal no longer in
+// the input had without any IAM policy.
+func directAccessFix(ke *KeyEnv, subjects []*subjectAccess, fs []Finding) *Remediation {
+	env, k := ke.Env, ke.Key
+	plan := env.newPlan()
+	doc := plan.KeyPolicy(k)
+	acct := k.Inv.Account
+	var intents []remedy.Intent
+	var moved, removed []string
+	wildcard := false
+	for i, sa := range subjects {
+		if fs[i].Status != Fail {
+			continue
+		}
+		sa := sa
+		acts := sortedKeys(sa.actions)
+		isActs := func(a string) bool { return sa.actions[a] }
+		stmts := sa.statements()
+		idx := map[int]bool{}
+		for _, s := range stmts {
+			idx[s.Index] = true
+		}
+		intent := remedy.Intent{
+			Name: intentName("key-policy-direct-access", &fs[i]),
+			Effective: func(w *remedy.World) bool {
+				_, still := directAccess(newWhoCanMemo(env), w.Key(k), useActions(k.Inv))[sa.subject]
+				return !still
+			},
+		}
+		owner, isIAM := remedy.OwnerOf(sa.subject)
+		_, notFound := env.Index.Principal(sa.subject)
+		switch {
+		case sa.subject == anyone:
+			wildcard = true
+			delegated := delegatesAll(env, k, acts)
+			for _, s := range stmts {
+				var conds []remedy.Cond
+				for _, st := range doc.From(s.Index) {
+					if st.Wildcard() {
+						conds = st.Cond
+					}
+				}
+				remedy.DropFor(doc, s.Index, remedy.Anyone, isActs, "")
+				if !delegated {
+					st := remedy.AccountStatement(s.Sid+"ToIAM", acct, acts)
+					st.Cond = conds
+					doc.Add(st)
+				}
 			}
+			intent.Lose = onKey(k, func(c *access.Change) bool {
+				return remedy.IsUse(c.Action) && citesStatements(c.Before, idx)
+			})
+		case isIAM && notFound == nil && owner.Kind != "group":
+			for _, s := range stmts {
+				remedy.DropFor(doc, s.Index, sa.subject, isActs, "WithoutUse")
+			}
+			if !delegatesAll(env, k, acts) {
+				st := remedy.AccountStatement("DelegateUseToIAM", acct, acts)
+				st.AddCondition("ArnEquals", "aws:PrincipalArn", sa.subject)
+				doc.Add(st)
+			}
+			ip := plan.InlinePolicy(owner, "kms-use-"+k.Inv.ID, nil, T(mDirectInlineEdit, keyRef(k.Inv)))
+			addUseStatements(ip, k, acts, stmts, doc.Original())
+			moved = append(moved, sa.subject)
+		default:
+			for _, s := range stmts {
+				remedy.DropFor(doc, s.Index, sa.subject, isActs, "WithoutUse")
+			}
+			intent.Lose = onKey(k, func(c *access.Change) bool { return c.Principal == sa.subject })
+			removed = append(removed, sa.subject)
 		}
+		intents = append(intents, intent)
 	}
-	if unconditional {
-		// One statement allowed without conditions: so does the IAM policy.
-		conds = nil
+	var parts []Text
+	if len(moved) > 0 {
+		parts = append(parts, T(mDirectMove, msg.List(moved), "kms-use-"+k.Inv.ID))
+		plan.SayKeyPolicy(k, T(mDirectMoveEdit, msg.List(moved)))
 	}
-	acts := sortedKeys(sa.actions)
-	fixed, err := p.encode()
-	if err != nil {
-		return nil
+	if len(removed) > 0 {
+		parts = append(parts, T(mDirectRemove, msg.List(removed)))
+		plan.SayKeyPolicy(k, T(mDirectRemoveEdit, msg.List(removed)))
 	}
-	addedDelegation := false
-	if fk, err := parseFixed(k, fixed); err == nil && !delegatesAll(env, fk, acts) {
-		p.add(accountStatement(p.uniqueSid("Enable IAM User Permissions"), k.Inv.Account))
-		if fixed, err = p.encode(); err != nil {
-			return nil
-		}
-		addedDelegation = true
+	if wildcard {
+		parts = append(parts, T(mDirectWildcard))
+		plan.SayKeyPolicy(k, T(mDirectWildcardEdit))
 	}
-	who := principalLabel(sa.subject)
-	summary := Text{
-		EN: fmt.Sprintf("Move %s's use of the key into IAM, where reviews see it: take %s out of key policy statement %s for %s (its other permissions stay)", who, shortActions(acts), stmtList(stmts), who),
-		JA: fmt.Sprintf("%s によるキーの使用を、レビューで見える IAM に移してください: キーポリシーのステートメント %s から %s の %s を外し (他の権限はそのまま残ります)", who, stmtList(stmts), who, shortActions(acts)),
-	}
-	if sa.subject == anyone {
-		summary = Text{
-			EN: fmt.Sprintf("Stop key policy statement %s from giving every principal direct use of the key: take %s out of it (its other permissions stay)", stmtList(stmts), shortActions(acts)),
-			JA: fmt.Sprintf("キーポリシーのステートメント %s がすべてのプリンシパルにキーの直接の使用を許可しないようにしてください: ステートメントから %s を外し (他の権限はそのまま残ります)", stmtList(stmts), shortActions(acts)),
-		}
-	}
-	if addedDelegation {
-		summary.EN += ", add the account statement so that IAM policies can grant them"
-		summary.JA += "、IAM ポリシーで許可できるようにアカウントのステートメントを追加し"
-	}
-	change := Text{
-		EN: fmt.Sprintf("Replace the policy with the one in the AWS CLI command: statement %s no longer gives %s to %s.", stmtList(stmts), shortActions(acts), who),
-		JA: fmt.Sprintf("ポリシーを AWS CLI コマンド内のものに置き換えます: ステートメント %s は %s に %s を与えなくなります。", stmtList(stmts), who, shortActions(acts)),
-	}
-	kind, name, isIAM := iamOwner(sa.subject)
-	_, notFound := env.Index.Principal(sa.subject)
-	var r *Remediation
-	switch {
-	case sa.subject != anyone && isIAM && notFound == nil:
-		idDoc := iamUsePolicy(k.ARN, acts, conds)
-		polName := "kms-use-" + k.Inv.ID
-		summary.EN += fmt.Sprintf(", and give the %s %s an inline IAM policy (%s) allowing them on this key. Apply the IAM policy first, so the principal never loses access.", kind, name, polName)
-		summary.JA += fmt.Sprintf("、%s %s にこのキーでそれらを許可するインラインの IAM ポリシー (%s) を付与してください。プリンシパルがアクセスを失わないよう、IAM ポリシーを先に適用します。", kindJA(kind), name, polName)
-		r = keyPolicyFix(k, fixed, summary, change)
-		r.CLI = fmt.Sprintf("aws iam put-%s-policy --%s-name %s --policy-name %s --policy-document %s\n\n%s",
-			kind, kind, shellQuote(name), polName, shellQuote(string(idDoc)), r.CLI)
-		r.Terraform = fmt.Sprintf("resource \"aws_iam_%s_policy\" %q {\n  %s   = %q\n  name   = %q\n  policy = <<-EOT\n%s\n  EOT\n}\n\n%s",
-			kind, tfName(polName), kind, name, polName, indent(string(idDoc), "    "), r.Terraform)
-		r.Console = append([]Text{{
-			EN: fmt.Sprintf("In the IAM console, open the %s %s, choose Add permissions, Create inline policy, JSON, paste the IAM policy from the AWS CLI command, and name it %s.", kind, name, polName),
-			JA: fmt.Sprintf("IAM コンソールで%s %s を開き、「許可を追加」→「インラインポリシーを作成」→「JSON」で AWS CLI コマンド内の IAM ポリシーを貼り付け、名前を %s にします。", kindJA(kind), name, polName),
-		}}, r.Console...)
-	case sa.subject == anyone:
-		summary.EN += ". Then give the principals that need the key an IAM policy naming it; today the statement reaches " + fmt.Sprint(len(sa.reached)) + " principals of the input."
-		summary.JA += "、キーを必要とするプリンシパルにはキーを指定した IAM ポリシーを付与してください。現在このステートメントは入力データ中の " + fmt.Sprint(len(sa.reached)) + " 個のプリンシパルに及んでいます。"
-		r = keyPolicyFix(k, fixed, summary, change)
-	default:
-		summary.EN += ". " + sa.subject + " is not in the input (deleted, or in an account not read): if it no longer exists, removing it is all there is to do."
-		summary.JA += "。" + sa.subject + " は入力データにありません (削除済み、または読み込んでいないアカウント)。既に存在しないなら、削除するだけで済みます。"
-		r = keyPolicyFix(k, fixed, summary, change)
-	}
-	if fk, err := parseFixed(k, fixed); err == nil {
-		after := directAccess(newWhoCanMemo(env), fk, useActions(k.Inv))
-		_, still := after[sa.subject]
-		r.Verified = !still && delegatesAll(env, fk, acts) && managedAfter(env, fk)
-	}
-	callerCheck(env, k, "kms:PutKeyPolicy", r)
-	return r
+	summary := T(mDirectFix, keyRef(k.Inv), msg.Join(parts, Text{EN: " ", JA: ""}))
+	return prove(plan, fixID("key-policy-direct-access", k.ARN), summary, intents)
 }
 
-func kindJA(kind string) string {
-	if kind == "user" {
-		return "ユーザー"
+// addUseStatements writes the inline policy that gives a principal, on
+// one key, the actions the key policy gave it directly, under the same
+// conditions: one statement per condition block of the statements that
+// named it, or one without conditions when one of them had none.
+func addUseStatements(ip *remedy.Doc, k *access.Key, acts []string, stmts []*policy.Statement, orig *policy.Document) {
+	var conds [][]remedy.Cond
+	unconditional := false
+	for _, s := range stmts {
+		if len(s.Conditions) == 0 {
+			unconditional = true
+			break
+		}
+		var cs []remedy.Cond
+		for _, c := range s.Conditions {
+			cs = append(cs, remedy.Cond{Op: c.Operator, Key: c.Key, Values: append([]string(nil), c.Values...)})
+		}
+		conds = append(conds, cs)
 	}
-	return "ロール"
+	if unconditional || len(conds) == 0 {
+		conds = [][]remedy.Cond{nil}
+	}
+	for _, cs := range conds {
+		ip.Add(&remedy.Stmt{From: -1, Sid: "UseKey", Effect: policy.Allow, Action: acts, Resource: []string{k.ARN}, Cond: cs})
+	}
 }
 
 // delegatesAll reports whether the key policy delegates every one of the
@@ -225,37 +238,11 @@ func delegatesAll(env *Env, k *access.Key, actions []string) bool {
 	return true
 }
 
-// rawStatement returns statement i of a policy as JSON.
-func rawStatement(raw []byte, i int) map[string]any {
-	p, err := decodeKeyPolicy(raw)
-	if err != nil {
-		return nil
-	}
-	return p.stmt(i)
-}
-
-// iamUsePolicy is an identity policy allowing the actions on one key,
-// under the conditions the key policy had (when there was exactly one
-// condition block; several alternatives become one statement each).
-func iamUsePolicy(keyARN string, actions []string, conds []any) []byte {
-	stmt := func(sid string, c any) map[string]any {
-		s := map[string]any{"Sid": sid, "Effect": "Allow", "Action": anyList(actions), "Resource": keyARN}
-		if c != nil {
-			s["Condition"] = c
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
 		}
-		return s
 	}
-	var stmts []any
-	if len(conds) == 0 {
-		stmts = append(stmts, stmt("UseKey", nil))
-	}
-	for i, c := range conds {
-		sid := "UseKey"
-		if i > 0 {
-			sid = fmt.Sprintf("UseKey%d", i+1)
-		}
-		stmts = append(stmts, stmt(sid, c))
-	}
-	b, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": stmts}, "", "  ")
-	return b
+	return false
 }

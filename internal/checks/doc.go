@@ -9,7 +9,10 @@
 //
 // A Finding is the result of one check on one resource: Fail, Pass or
 // Unknown (data needed to decide could not be read; never counted as a
-// pass). A failing finding carries remediation computed from that finding:
-// console steps naming the real principal, policy and statement, an AWS CLI
-// command with the complete fixed policy, and a Terraform snippet.
+// pass). A failing finding carries a fix (Remediation) that the check
+// plans with the remedy package, states what the finding is about (the
+// access changes it accepts, how to tell it no longer holds), and has the
+// engine prove before it is shown; findings that one fix resolves share
+// it. Every sentence a check writes comes from the message catalogue
+// (messages_en.go, messages_ja.go).
 package checks

@@ -3,11 +3,13 @@ package checks
 import (
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/msg"
 )
 
 // Env is what a check runs over: the snapshot, the access index built on
@@ -24,6 +26,9 @@ type Env struct {
 	// inFlight holds the access answers of the keys whose checks are
 	// running, shared by every question about them.
 	inFlight sync.Map
+	// pending are the fixes whose proofs wait for every key's answers.
+	pendingMu sync.Mutex
+	pending   []pendingFix
 }
 
 // NewEnv prepares a snapshot for the checks.
@@ -85,8 +90,17 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			keyChecks = append(keyChecks, c)
 		}
 	}
-	if len(keyChecks) > 0 {
+	env.pendingMu.Lock()
+	pending := env.pending
+	env.pending = nil
+	env.pendingMu.Unlock()
+	if len(keyChecks) > 0 || len(pending) > 0 {
+		// Key checks run on customer managed keys; the fixes waiting for
+		// key answers need every key.
 		keys := customerKeys(env)
+		if len(pending) > 0 {
+			keys = env.Index.Keys()
+		}
 		perKey := make([][]Finding, len(keys))
 		var (
 			mu   sync.Mutex
@@ -99,16 +113,22 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					ke := env.keyEnv(keys[i])
+					k := keys[i]
+					ke := env.keyEnv(k)
 					var fs []Finding
-					for _, c := range keyChecks {
-						for _, f := range c.RunKey(ke) {
-							f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
-							if f.Status != Fail {
-								f.Remediation = nil
+					if !k.Inv.AWSManaged() {
+						for _, c := range keyChecks {
+							for _, f := range c.RunKey(ke) {
+								f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
+								if f.Status != Fail {
+									f.Remediation = nil
+								}
+								fs = append(fs, f)
 							}
-							fs = append(fs, f)
 						}
+					}
+					for _, p := range pending {
+						p.pd.Key(ke.Access)
 					}
 					ke.release()
 					perKey[i] = fs
@@ -130,7 +150,71 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			out = append(out, fs...)
 		}
 	}
+	for _, p := range pending {
+		p.done(p.pd.Done())
+	}
 	SortFindings(out)
+	noteSharedDocuments(out)
+	return out
+}
+
+// noteSharedDocuments tells the fixes that edit the same document about
+// each other: each was made from the document as the input holds it, so
+// applying one changes what the others start from.
+func noteSharedDocuments(fs []Finding) {
+	byDoc := map[string][]*Remediation{}
+	var docs []string
+	seen := map[*Remediation]bool{}
+	for _, f := range fs {
+		r := f.Remediation
+		if r == nil || seen[r] {
+			continue
+		}
+		seen[r] = true
+		for _, d := range editedDocuments(r) {
+			if byDoc[d] == nil {
+				docs = append(docs, d)
+			}
+			byDoc[d] = append(byDoc[d], r)
+		}
+	}
+	noted := map[*Remediation]map[string]bool{}
+	for _, d := range docs {
+		rs := byDoc[d]
+		if len(rs) < 2 {
+			continue
+		}
+		for _, r := range rs {
+			if noted[r] == nil {
+				noted[r] = map[string]bool{}
+			}
+			for _, o := range rs {
+				if o != r {
+					noted[r][strings.SplitN(o.ID, ":", 2)[0]] = true
+				}
+			}
+		}
+	}
+	for r, others := range noted {
+		r.Summary = r.Summary.Append(T(mOtherFixes, msg.List(sortedKeys(others))))
+	}
+}
+
+// editedDocuments names the documents a fix writes.
+func editedDocuments(r *Remediation) []string {
+	var out []string
+	for _, e := range r.Edits {
+		switch e.Action {
+		case "PutKeyPolicy":
+			out = append(out, "key "+e.Target)
+		case "CreatePolicyVersion", "DeletePolicyVersion", "DeletePolicy":
+			out = append(out, "policy "+e.Target)
+		case "PutRolePolicy", "PutUserPolicy", "PutGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "DeleteGroupPolicy":
+			out = append(out, "inline "+e.Target+" "+e.Name)
+		case "RevokeGrant":
+			out = append(out, "grant "+e.Target+" "+e.Name)
+		}
+	}
 	return out
 }
 
@@ -153,6 +237,15 @@ func (env *Env) accessOf(k *access.Key) *access.KeyAccess {
 		return ka.(*access.KeyAccess)
 	}
 	return env.Index.Access(k)
+}
+
+// sharedAccess returns the access answers of a key whose checks are
+// running, nil for any other key (a variant a fix builds).
+func (env *Env) sharedAccess(k *access.Key) *access.KeyAccess {
+	if ka, ok := env.inFlight.Load(k); ok {
+		return ka.(*access.KeyAccess)
+	}
+	return nil
 }
 
 // SortFindings orders findings by check, resource, principal, policy and

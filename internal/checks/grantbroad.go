@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/msg"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // grant-broad: grants that reach outside the account, or that let their
@@ -37,10 +37,7 @@ var _ = register(&Check{
 		var out []Finding
 		if k.GrantsGap != nil {
 			f := keyFinding(k, Unknown, false)
-			f.Message = Text{
-				EN: "the grants of key " + keyRef(k.Inv) + " could not be checked: they were not read",
-				JA: "キー " + keyRef(k.Inv) + " のグラントを確認できませんでした: 取得できませんでした",
-			}
+			f.Message = T(mGrantsUnread, keyRef(k.Inv))
 			f.Missing = []string{k.GrantsGap.String()}
 			out = append(out, f)
 			return out
@@ -55,10 +52,7 @@ var _ = register(&Check{
 		}
 		if n == 0 {
 			f := keyFinding(k, Pass, false)
-			f.Message = Text{
-				EN: fmt.Sprintf("no grant on key %s reaches outside the account or allows unconstrained decryption (grants: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
-				JA: fmt.Sprintf("キー %s のグラントに、アカウント外に及ぶものや制約なしで復号を許可するものはありません (グラント数: %d)", keyRef(k.Inv), len(k.Inv.Grants)),
-			}
+			f.Message = T(mGrantPass, keyRef(k.Inv), len(k.Inv.Grants))
 			out = append(out, f)
 		}
 		return out
@@ -75,7 +69,7 @@ var decryptingOps = []string{"Decrypt", "ReEncryptFrom"}
 func grantBreadth(k *inventory.Key, g *inventory.Grant) []Text {
 	var why []Text
 	if acct := principalAccount(g.GranteePrincipal); acct != "" && acct != k.Account {
-		why = append(why, Text{EN: "its grantee is in another account (" + acct + ")", JA: "グランティーが別アカウント (" + acct + ") にあります"})
+		why = append(why, T(mGrantOtherAccount, acct))
 	}
 	var dec []string
 	for _, op := range g.Operations {
@@ -91,7 +85,7 @@ func grantBreadth(k *inventory.Key, g *inventory.Grant) []Text {
 	// [grant constraints]: https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-constraints
 	symmetric := k.Metadata == nil || k.Metadata.KeySpec == "" || k.Metadata.KeySpec == "SYMMETRIC_DEFAULT"
 	if len(dec) > 0 && symmetric && len(g.EncryptionContextEquals) == 0 && len(g.EncryptionContextSubset) == 0 {
-		why = append(why, Text{EN: "it allows " + strings.Join(dec, " and ") + " without an encryption-context constraint", JA: "暗号化コンテキストの制約なしに " + strings.Join(dec, " と ") + " を許可しています"})
+		why = append(why, T(mGrantNoContext, msg.List(dec)))
 	}
 	return why
 }
@@ -100,100 +94,109 @@ func grantBroadFinding(env *Env, k *access.Key, g *inventory.Grant, why []Text) 
 	f := keyFinding(k, Fail, false)
 	f.Principal = g.GranteePrincipal
 	f.Policy = "grant " + g.ID
-	var en, ja []string
-	for _, w := range why {
-		en, ja = append(en, w.EN), append(ja, w.JA)
-	}
-	f.Message = Text{
-		EN: fmt.Sprintf("grant %s on key %s to %s is broad: %s", g.ID, keyRef(k.Inv), g.GranteePrincipal, strings.Join(en, "; ")),
-		JA: fmt.Sprintf("キー %s のグラント %s (グランティー %s) は広すぎます: %s", keyRef(k.Inv), g.ID, g.GranteePrincipal, strings.Join(ja, "。")),
-	}
-	ops := strings.Join(g.Operations, ", ")
-	f.Explanation = append(f.Explanation, Text{EN: "operations: " + ops, JA: "オペレーション: " + ops})
+	f.Message = T(mGrantFail, g.ID, keyRef(k.Inv), g.GranteePrincipal, msg.Join(why, Text{EN: "; ", JA: "。"}))
+	f.Explanation = append(f.Explanation, T(mGrantOperations, strings.Join(g.Operations, ", ")))
 	if g.Name != "" {
-		f.Explanation = append(f.Explanation, Text{EN: "name: " + g.Name, JA: "名前: " + g.Name})
+		f.Explanation = append(f.Explanation, T(mGrantName, g.Name))
 	}
 	if g.RetiringPrincipal != "" {
-		f.Explanation = append(f.Explanation, Text{EN: "retiring principal: " + g.RetiringPrincipal, JA: "リタイアプリンシパル: " + g.RetiringPrincipal})
+		f.Explanation = append(f.Explanation, T(mGrantRetiring, g.RetiringPrincipal))
 	}
 	if g.IssuingAccount != "" {
-		f.Explanation = append(f.Explanation, Text{EN: "issuing account: " + g.IssuingAccount, JA: "発行元アカウント: " + g.IssuingAccount})
+		f.Explanation = append(f.Explanation, T(mGrantIssuer, g.IssuingAccount))
 	}
 	if !g.CreationDate.IsZero() {
-		created := g.CreationDate.UTC().Format("2006-01-02")
-		f.Explanation = append(f.Explanation, Text{EN: "created: " + created, JA: "作成日: " + created})
+		f.Explanation = append(f.Explanation, T(mGrantCreated, g.CreationDate.UTC().Format("2006-01-02")))
 	}
 	for _, op := range g.Operations {
 		if op == "CreateGrant" {
-			f.Explanation = append(f.Explanation, Text{
-				EN: "it includes CreateGrant: the grantee can pass these operations on in grants of its own",
-				JA: "CreateGrant が含まれています: グランティーは自らグラントを作成して、これらのオペレーションを他のプリンシパルに渡せます",
-			})
+			f.Explanation = append(f.Explanation, T(mGrantCreateGrant))
 		}
 	}
-	f.Remediation = grantRemediation(env, k, g)
+	f.Remediation = grantFix(env, k, g, &f)
 	return f
 }
 
-// grantRemediation revokes the grant and, for one that only lacks an
-// encryption-context constraint, shows how to create it again with one.
-// It is verified when the key without the grant no longer has it broad
-// (always, by construction) and someone may call RevokeGrant.
-func grantRemediation(env *Env, k *access.Key, g *inventory.Grant) *Remediation {
-	inv := k.Inv
-	revoke := fmt.Sprintf("aws kms revoke-grant --region %s --key-id %s --grant-id %s", inv.Region, k.ARN, g.ID)
-	r := &Remediation{
-		Summary: Text{
-			EN: "Revoke grant " + g.ID + ". First check who created it and why (its name, the grantee, CloudTrail's CreateGrant event): a grant an AWS service made for a resource (an EBS volume, an RDS instance) is needed by that resource.",
-			JA: "グラント " + g.ID + " を取り消してください。先に、誰がなぜ作成したか (グラントの名前、グランティー、CloudTrail の CreateGrant イベント) を確認してください。AWS のサービスがリソース (EBS ボリューム、RDS インスタンスなど) のために作成したグラントは、そのリソースが必要としています。",
+// grantFix revokes a grant to another account: what the finding is about
+// is that account's use. A grant in the account that only lacks an
+// encryption-context constraint is made again with one — its decrypting
+// operations in a grant constrained to the context the grantee's
+// application sends (a placeholder: only the user knows it), its other
+// operations in a grant as they were — and then revoked; revoking it
+// outright is the alternative. The engine proves each: the grant's
+// decrypting access (or, revoked, all its access) is what changes.
+func grantFix(env *Env, k *access.Key, g *inventory.Grant, f *Finding) *Remediation {
+	id := fixID("grant-broad", k.ARN+"#"+g.ID)
+	ids := map[string]bool{g.ID: true}
+	gone := func(w *remedy.World) bool {
+		for _, eg := range w.Key(k).Grants {
+			if eg.ID == g.ID {
+				return false
+			}
+		}
+		return true
+	}
+	revoke := func(summary Text) *Remediation {
+		plan := env.newPlan()
+		plan.RevokeGrant(k, g)
+		return prove(plan, id, summary, []remedy.Intent{{
+			Name: intentName("grant-broad", f),
+			// What the grant gave, to its grantee and to who could retire
+			// it; a grantee outside the input is listed for the grant
+			// alone, and goes with it.
+			Lose:      onKey(k, func(c *access.Change) bool { return citesGrantID(c.Before, ids) || c.Principal == g.GranteePrincipal }),
+			Effective: gone,
+		}})
+	}
+	acct := principalAccount(g.GranteePrincipal)
+	if acct != "" && acct != k.Inv.Account || strings.HasSuffix(g.GranteePrincipal, ".amazonaws.com") {
+		return revoke(T(mGrantRevokeFix, g.ID))
+	}
+	plan := env.newPlan()
+	ctxKey := plan.Placeholder("<CONTEXT_KEY>", nil, T(mGrantContextKeyNote), nil, nil)
+	ctxValue := plan.Placeholder("<CONTEXT_VALUE>", nil, T(mGrantContextValueNote), nil, nil)
+	var dec, rest []string
+	for _, op := range g.Operations {
+		if containsString(decryptingOps, op) {
+			dec = append(dec, op)
+		} else {
+			rest = append(rest, op)
+		}
+	}
+	constrained := inventory.Grant{ID: "new grant: " + strings.Join(dec, ","), Name: g.Name, GranteePrincipal: g.GranteePrincipal,
+		RetiringPrincipal: g.RetiringPrincipal, Operations: dec, EncryptionContextSubset: map[string]string{ctxKey: ctxValue}}
+	plan.CreateGrant(k, constrained)
+	if len(rest) > 0 {
+		plan.CreateGrant(k, inventory.Grant{ID: "new grant: " + strings.Join(rest, ","), Name: g.Name, GranteePrincipal: g.GranteePrincipal,
+			RetiringPrincipal: g.RetiringPrincipal, Operations: rest})
+	}
+	plan.RevokeGrant(k, g)
+	r := prove(plan, id, T(mGrantConstrainFix, g.ID, msg.List(dec)), []remedy.Intent{{
+		Name: intentName("grant-broad", f),
+		// The grantee's decrypting operations now need the encryption
+		// context; so do the grants it may create from this one.
+		Lose: onKey(k, func(c *access.Change) bool {
+			op := strings.TrimPrefix(c.Action, "kms:")
+			return c.Principal == g.GranteePrincipal && (containsString(dec, op) || op == "CreateGrant")
+		}),
+		Effective: func(w *remedy.World) bool {
+			if !gone(w) {
+				return false
+			}
+			for _, eg := range w.Key(k).Grants {
+				if !strings.HasPrefix(eg.ID, "new grant") {
+					continue
+				}
+				ig := inventory.Grant{ID: eg.ID, GranteePrincipal: eg.GranteePrincipal, Operations: eg.Operations,
+					EncryptionContextEquals: eg.EncryptionContextEquals, EncryptionContextSubset: eg.EncryptionContextSubset}
+				if len(grantBreadth(k.Inv, &ig)) > 0 {
+					return false
+				}
+			}
+			return true
 		},
-		Console: []Text{{
-			EN: "The KMS console does not show grants: list them with aws kms list-grants --region " + inv.Region + " --key-id " + k.ARN + " and revoke with the AWS CLI command.",
-			JA: "KMS コンソールにはグラントが表示されません。aws kms list-grants --region " + inv.Region + " --key-id " + k.ARN + " で一覧を確認し、AWS CLI コマンドで取り消します。",
-		}},
-		CLI:      revoke,
-		Verified: true,
-	}
-	sameAccount := principalAccount(g.GranteePrincipal) == "" || principalAccount(g.GranteePrincipal) == inv.Account
-	if sameAccount && !strings.HasSuffix(g.GranteePrincipal, ".amazonaws.com") {
-		ops := append([]string(nil), g.Operations...)
-		sort.Strings(ops)
-		create := fmt.Sprintf("aws kms create-grant --region %s --key-id %s --grantee-principal %s --operations %s", inv.Region, k.ARN, g.GranteePrincipal, strings.Join(ops, " "))
-		if g.RetiringPrincipal != "" {
-			create += " --retiring-principal " + g.RetiringPrincipal
-		}
-		if g.Name != "" {
-			create += " --name " + shellQuote(g.Name)
-		}
-		create += ` --constraints '{"EncryptionContextSubset":{"CONTEXT_KEY":"CONTEXT_VALUE"}}'`
-		r.CLI += "\n# If the grantee still needs the key, create the grant again limited to the encryption context\n# its application sends (replace CONTEXT_KEY and CONTEXT_VALUE):\n" + create
-		r.Summary.EN += " If the grantee still needs the key, create the grant again with an encryption-context constraint naming the context its application sends (EncryptionContextEquals is stricter than EncryptionContextSubset)."
-		r.Summary.JA += "グランティーがキーを引き続き必要とする場合は、アプリケーションが送る暗号化コンテキストを指定した制約付きでグラントを作り直してください (EncryptionContextEquals は EncryptionContextSubset より厳格です)。"
-		var quoted []string
-		for _, op := range ops {
-			quoted = append(quoted, fmt.Sprintf("%q", op))
-		}
-		tf := fmt.Sprintf("resource \"aws_kms_grant\" %q {\n", tfName("grant_"+g.ID[:min(len(g.ID), 12)]))
-		if g.Name != "" {
-			tf += fmt.Sprintf("  name               = %q\n", g.Name)
-		}
-		tf += fmt.Sprintf("  key_id             = %q\n  grantee_principal  = %q\n  operations         = [%s]\n", k.ARN, g.GranteePrincipal, strings.Join(quoted, ", "))
-		if g.RetiringPrincipal != "" {
-			tf += fmt.Sprintf("  retiring_principal = %q\n", g.RetiringPrincipal)
-		}
-		tf += "\n  constraints {\n    # The encryption context the grantee's application sends.\n    encryption_context_subset = {\n      CONTEXT_KEY = \"CONTEXT_VALUE\"\n    }\n  }\n}"
-		r.Terraform = tf
-	}
-	if g.RetiringPrincipal != "" {
-		r.Alternatives = append(r.Alternatives, Remediation{
-			Summary: Text{
-				EN: "Or let the retiring principal " + g.RetiringPrincipal + " retire the grant (RetireGrant is authorized by the grant itself, not by the key policy).",
-				JA: "または、廃止するプリンシパル " + g.RetiringPrincipal + " にグラントを廃止させます (RetireGrant はキーポリシーではなくグラント自体によって認可されます)。",
-			},
-			CLI:      fmt.Sprintf("aws kms retire-grant --region %s --key-id %s --grant-id %s", inv.Region, k.ARN, g.ID),
-			Verified: true,
-		})
-	}
-	callerCheck(env, k, "kms:RevokeGrant", r)
+	}})
+	alt := revoke(T(mGrantRevokeAlt, g.ID))
+	r.Alternatives = append(r.Alternatives, *alt)
 	return r
 }

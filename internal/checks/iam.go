@@ -5,6 +5,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // identityPolicy is one IAM policy document the IAM checks examine.
@@ -20,6 +21,8 @@ type identityPolicy struct {
 	// Label names the policy in messages: "customer managed policy
 	// arn:…:policy/X (v3)" or "inline policy \"x\" of role y".
 	Label string
+	// Title is Label in every language, for messages.
+	Title Text
 	Doc   *policy.Document
 	// Err is set when the document could not be read or parsed.
 	Err    error
@@ -67,14 +70,16 @@ func (env *Env) managedPolicies() []identityPolicy {
 			}
 		}
 		for _, mp := range a.Policies {
-			label := "customer managed policy " + mp.ARN
+			id := mCustomerPolicy
 			if mp.AWSManaged {
-				label = "AWS managed policy " + mp.ARN
+				id = mAWSPolicy
 			}
+			version := ""
 			if mp.DefaultVersionID != "" {
-				label += " (" + mp.DefaultVersionID + ")"
+				version = " (" + mp.DefaultVersionID + ")"
 			}
-			p := identityPolicy{Account: a.ID, Managed: mp, Name: mp.Name, Label: label, Source: location(mp.Document), Attached: attached[mp.ARN]}
+			title := T(id, mp.ARN, version)
+			p := identityPolicy{Account: a.ID, Managed: mp, Name: mp.Name, Label: title.EN, Title: title, Source: location(mp.Document), Attached: attached[mp.ARN]}
 			p.Doc, p.Err = mp.ParseDocument()
 			out = append(out, p)
 		}
@@ -87,8 +92,9 @@ func (env *Env) inlinePolicies() []identityPolicy {
 	var out []identityPolicy
 	add := func(acct, kind, name, arn string, ips []inventory.InlinePolicy, mark *inventory.Incomplete) {
 		for _, ip := range ips {
+			title := T(mInlinePolicy, strconv.Quote(ip.Name), kindText(kind), name)
 			p := identityPolicy{Account: acct, OwnerKind: kind, OwnerName: name, OwnerARN: arn, Name: ip.Name,
-				Label: "inline policy " + strconv.Quote(ip.Name) + " of " + kind + " " + name, Source: location(ip.Document)}
+				Label: title.EN, Title: title, Source: location(ip.Document)}
 			if ip.Document == nil {
 				p.Err = incompleteErr(p.Label, mark)
 			} else {
@@ -126,4 +132,20 @@ func incompleteErr(what string, mark *inventory.Incomplete) error {
 		reason = mark.Reason
 	}
 	return &incompleteError{what: what, reason: reason}
+}
+
+// kindText names an IAM identity kind in every language.
+func kindText(kind string) Text {
+	switch kind {
+	case "user":
+		return T(mKindUser)
+	case "group":
+		return T(mKindGroup)
+	}
+	return T(mKindRole)
+}
+
+// owner is the IAM identity that holds an inline policy.
+func (p *identityPolicy) owner() remedy.Owner {
+	return remedy.Owner{Kind: p.OwnerKind, Name: p.OwnerName, ARN: p.OwnerARN}
 }

@@ -34,20 +34,18 @@ var _ = register(&Check{
 			acct := gapAccount(g.Item)
 			gaps[acct] = true
 			out = append(out, Finding{Status: Unknown, Resource: gapResource(g.Item), Account: acct,
-				Message: Text{EN: g.Item + ": not read (" + g.Reason + ")", JA: g.Item + ": 読み取れませんでした (" + g.Reason + ")"},
+				Message: T(mIncompleteItem, g.Item, g.Reason),
 				Missing: []string{g.Error()}})
 		}
 		for _, a := range env.Snapshot.Accounts {
 			if len(a.KMSRegions) == 0 && len(a.Keys) == 0 {
 				out = append(out, Finding{Status: Unknown, Resource: "arn:aws:kms:*:" + a.ID + ":key/*", Account: a.ID,
-					Message: Text{EN: "no KMS region of account " + a.ID + " was read: its keys are unknown",
-						JA: "アカウント " + a.ID + " の KMS リージョンが一つも読み取られていません: キーは不明です"},
+					Message: T(mIncompleteNoRegion, a.ID),
 					Missing: []string{"KMS keys of account " + a.ID}})
 			}
 			if !gaps[a.ID] && !(len(a.KMSRegions) == 0 && len(a.Keys) == 0) {
 				out = append(out, Finding{Status: Pass, Resource: "arn:aws:iam::" + a.ID + ":root", Account: a.ID,
-					Message: Text{EN: "everything the input lists for account " + a.ID + " was read",
-						JA: "アカウント " + a.ID + " について入力が示すものはすべて読み取られています"}})
+					Message: T(mIncompletePass, a.ID)})
 			}
 		}
 		return out

@@ -10,6 +10,7 @@ import (
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // This file holds what the key checks share: which keys they look at, how
@@ -32,14 +33,7 @@ func customerKeys(env *Env) []*access.Key {
 }
 
 // keyRef names a key in messages: its first alias and ID, or its ID.
-func keyRef(k *inventory.Key) string {
-	if len(k.Aliases) > 0 {
-		aliases := append([]string(nil), k.Aliases...)
-		sort.Strings(aliases)
-		return aliases[0] + " (" + k.ID + ")"
-	}
-	return k.ID
-}
+func keyRef(k *inventory.Key) string { return remedy.KeyRef(k) }
 
 // keyFinding starts a finding about a key; policy findings point at the
 // key policy in the input.
@@ -58,10 +52,7 @@ func unknownKeyPolicy(k *access.Key) Finding {
 	if k.PolicyGap != nil {
 		reason = k.PolicyGap.Reason
 	}
-	f.Message = Text{
-		EN: "key " + keyRef(k.Inv) + " could not be checked: its key policy was not available (" + reason + ")",
-		JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: キーポリシーを取得できませんでした (" + reason + ")",
-	}
+	f.Message = T(mKeyPolicyUnread, keyRef(k.Inv), reason)
 	f.Missing = []string{"key policy of " + k.ARN + ": " + reason}
 	return f
 }
@@ -74,32 +65,9 @@ func unknownMetadata(k *access.Key) Finding {
 	if m := k.Inv.MetadataIncomplete; m != nil {
 		reason = m.Reason
 	}
-	f.Message = Text{
-		EN: "key " + keyRef(k.Inv) + " could not be checked: its metadata (DescribeKey) was not read (" + reason + ")",
-		JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: メタデータ (DescribeKey) を取得できませんでした (" + reason + ")",
-	}
+	f.Message = T(mKeyMetadataUnread, keyRef(k.Inv), reason)
 	f.Missing = []string{"metadata of " + k.ARN + ": " + reason}
 	return f
-}
-
-// openKeyStep is the console step that opens a key.
-func openKeyStep(k *inventory.Key) Text {
-	return Text{
-		EN: fmt.Sprintf("Open the AWS KMS console in Region %s, choose Customer managed keys, and open the key %s.", k.Region, keyRef(k)),
-		JA: fmt.Sprintf("AWS KMS コンソールをリージョン %s で開き、「カスタマー管理型のキー」からキー %s を開きます。", k.Region, keyRef(k)),
-	}
-}
-
-// editKeyPolicySteps are the console steps that replace a key policy.
-func editKeyPolicySteps(k *inventory.Key, change Text) []Text {
-	return []Text{
-		openKeyStep(k),
-		{EN: "On the Key policy tab, choose Edit (switch to policy view if the console shows the default view).",
-			JA: "「キーポリシー」タブで「編集」を選びます (デフォルトビューが表示された場合はポリシービューに切り替えます)。"},
-		change,
-		{EN: "Choose Save changes. KMS rejects a policy that would keep you from changing it later unless the lockout safety check is bypassed; never bypass it.",
-			JA: "「変更を保存」を選びます。今後キーポリシーを変更できなくなるポリシーは、ロックアウト安全チェックを回避しない限り KMS が拒否します。回避は決してしないでください。"},
-	}
 }
 
 // keyManagers lists the principals of the inventory (the root user, users
@@ -150,25 +118,10 @@ func inventoryCallers(env *Env, k *access.Key, action string) (who, conditional,
 // for the operations grants can give, so the key serves as it is.
 func withoutGrantGap(k *access.Key) *access.Key { return k }
 
-// callerCheck says who can make the call a remediation asks for, so that
-// the fix is known to be applicable: it is verified when someone can.
-func callerCheck(env *Env, k *access.Key, action string, r *Remediation) {
-	who, _, err := unconditionalCallers(env, withoutGrantGap(k), action)
-	if err != nil || len(who) == 0 {
-		r.Verified = false
-		r.Summary.EN += " Note: no principal of the input may call " + action + " on this key without conditions; check the key policy first (key-unmanageable)."
-		r.Summary.JA += "注意: 入力データ中に、このキーに対して条件なしで " + action + " を呼び出せるプリンシパルはありません。先にキーポリシーを確認してください (key-unmanageable)。"
-		return
-	}
-	r.Summary.EN += " Allowed to call " + action + ": " + joinLimited(who, 3) + "."
-	r.Summary.JA += action + " を呼び出せるプリンシパル: " + joinLimited(who, 3) + "。"
-}
-
 // underConditions is the explanation line listing a statement's
 // conditions, in the policy's own words.
 func underConditions(conds []string) Text {
-	c := strings.Join(conds, "; ")
-	return Text{EN: "under conditions: " + c, JA: "条件: " + c}
+	return T(mUnderConditions, strings.Join(conds, "; "))
 }
 
 // joinLimited joins at most n items and says how many more there are.

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
@@ -297,68 +296,10 @@ func subjectsSorted(m map[string]*subjectAccess) []*subjectAccess {
 	return out
 }
 
-// dropForSubject rewrites statement s of the key policy so that subject
-// (a principal ARN, or "*" for a wildcard statement) loses the actions
-// drop reports there and keeps the rest. A statement naming only the
-// subject is narrowed in place (or removed when nothing is left); a
-// statement naming others too loses the subject, and a new statement with
-// the same conditions gives the subject what it keeps. It returns the
-// actions the subject keeps.
-func dropForSubject(p *rawPolicy, s *policy.Statement, subject string, drop func(string) bool, sidSuffix string) []string {
-	st := p.stmt(s.Index)
-	if st == nil {
-		return nil
-	}
-	keep := actionsWithout(s, drop)
-	onlySubject := subject == anyone || s.Principal != nil && len(s.Principal.AWS) == 1 && s.Principal.AWS[0] == subject &&
-		len(s.Principal.Service)+len(s.Principal.Federated)+len(s.Principal.CanonicalUser) == 0
-	if onlySubject {
-		if len(keep) == 0 {
-			p.remove(s.Index)
-		} else {
-			setActions(st, keep)
-		}
-		return keep
-	}
-	orig := copyStatement(st)
-	if !removePrincipals(st, func(v string) bool { return v == subject }) {
-		p.remove(s.Index)
-	}
-	if len(keep) > 0 {
-		ns := copyStatement(orig)
-		setPrincipal(ns, []string{subject})
-		setActions(ns, keep)
-		sid, _ := orig[elementKey(orig, "Sid")].(string)
-		delete(ns, elementKey(ns, "Sid"))
-		ns["Sid"] = p.uniqueSid(sid + sidSuffix)
-		p.add(ns)
-	}
-	return keep
-}
-
 // principalLabel names a subject in messages.
 func principalLabel(subject string) string {
 	if subject == anyone {
 		return "\"*\""
 	}
 	return subject
-}
-
-// iamOwner splits an inventory user or role ARN into the IAM kind
-// ("user" or "role") and name, for aws iam put-…-policy commands.
-func iamOwner(arn string) (kind, name string, ok bool) {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) != 6 || f[2] != "iam" {
-		return "", "", false
-	}
-	res := f[5]
-	switch {
-	case strings.HasPrefix(res, "user/"):
-		kind = "user"
-	case strings.HasPrefix(res, "role/"):
-		kind = "role"
-	default:
-		return "", "", false
-	}
-	return kind, res[strings.LastIndexByte(res, '/')+1:], true
 }

@@ -1,5 +1,10 @@
 package checks
 
+import (
+	"github.com/keywarden/keywarden/internal/awsfacts"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
 // KMS.1: IAM customer managed policies should not allow decryption actions
 // on all KMS keys.
 var _ = register(&Check{
@@ -32,7 +37,7 @@ var _ = register(&Check{
 			}
 			ps = append(ps, p)
 		}
-		return decryptFindings(env, ps, "customer managed")
+		return decryptFindings(env, ps, "iam-customer-policy-decrypt-all-keys")
 	},
 })
 
@@ -60,7 +65,7 @@ var _ = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies-best-practices.html",
 	},
 	Run: func(env *Env) []Finding {
-		return decryptFindings(env, env.inlinePolicies(), "inline")
+		return decryptFindings(env, env.inlinePolicies(), "iam-inline-policy-decrypt-all-keys")
 	},
 })
 
@@ -86,42 +91,64 @@ var _ = register(&Check{
 		"https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html",
 	},
 	Run: func(env *Env) []Finding {
-		var out []Finding
-		all := kmsActionNames()
-		check := func(p *identityPolicy) {
-			if p.Err != nil {
-				out = append(out, unknownPolicy(p))
-				return
-			}
-			for _, g := range broadKMSGrants(p.Doc, all) {
-				if len(g.Actions) != len(all) {
-					continue
-				}
-				f := Finding{Status: Fail, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label,
-					Statement: stmtRef(g.Stmt), Source: p.Source,
-					Message: Text{
-						EN: p.Label + " statement " + stmtLabel(g.Stmt) + " allows every KMS action on keys not pinned to fixed ARNs (" + g.Resources + ")",
-						JA: p.Label + " のステートメント " + stmtLabel(g.Stmt) + " が、固定の ARN に限定されていないキー (" + g.Resources + ") に対してすべての KMS アクションを許可しています",
-					}}
-				if len(p.Attached) > 0 {
-					f.Explanation = append(f.Explanation, attachedTo(p.Attached))
-				}
-				f.Remediation = fullAccessRemediation(env, p, g)
-				out = append(out, f)
-				return
-			}
-			out = append(out, Finding{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
-				Message: Text{EN: p.Label + " does not allow every KMS action on all keys", JA: p.Label + " はすべてのキーに対するすべての KMS アクションを許可していません"}})
-		}
+		var ps []identityPolicy
 		for _, p := range env.managedPolicies() {
 			if p.Managed.AWSManaged && len(p.Attached) == 0 {
 				continue
 			}
-			check(&p)
+			ps = append(ps, p)
 		}
-		for _, p := range env.inlinePolicies() {
-			check(&p)
-		}
+		ps = append(ps, env.inlinePolicies()...)
+		out := make([]Finding, len(ps))
+		parallel(len(ps), func(i int) {
+			p := &ps[i]
+			if p.Err != nil {
+				out[i] = unknownPolicy(p)
+				return
+			}
+			gs := fullAccessGrants(p.Doc)
+			if len(gs) == 0 {
+				out[i] = Finding{Status: Pass, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label, Source: p.Source,
+					Message: T(mFullAccessPass, p.Title)}
+				return
+			}
+			g := gs[0]
+			f := Finding{Status: Fail, Resource: p.Resource(), Account: p.Account, Principal: principalOf(p), Policy: p.Label,
+				Statement: stmtRef(g.Stmt), Source: p.Source,
+				Message: T(mFullAccessFail, p.Title, stmtLabel(g.Stmt), g.Resources)}
+			if len(p.Attached) > 0 {
+				f.Explanation = append(f.Explanation, attachedTo(p.Attached))
+			}
+			for _, o := range gs[1:] {
+				f.Explanation = append(f.Explanation, T(mFullAccessAlso, stmtLabel(o.Stmt), o.Resources))
+			}
+			f.Remediation = pinFix(env, p, gs, []Finding{f}, "iam-policy-kms-full-access", keyActionList())
+			out[i] = f
+		})
 		return out
 	},
 })
+
+// fullAccessGrants are the statements of a policy that allow every KMS
+// action on keys not pinned to fixed ARNs.
+func fullAccessGrants(d *policy.Document) []broadGrant {
+	all := kmsActionNames()
+	var out []broadGrant
+	for _, g := range broadKMSGrants(d, all) {
+		if len(g.Actions) == len(all) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// keyActionList lists the KMS actions that act on a key.
+func keyActionList() []string {
+	var out []string
+	for _, a := range awsfacts.KMSActions {
+		if a.Resource == awsfacts.KeyResource {
+			out = append(out, "kms:"+a.Name)
+		}
+	}
+	return out
+}

@@ -1,11 +1,11 @@
 package checks
 
 import (
-	"fmt"
 	"math"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // KMS.3: AWS KMS keys should not be deleted unintentionally.
@@ -50,10 +50,7 @@ var _ = register(&Check{
 			out = append(out, pendingDeletionFailure(env, k))
 		default:
 			f := keyFinding(k, Pass, false)
-			f.Message = Text{
-				EN: "key " + keyRef(k.Inv) + " is not scheduled for deletion (state " + md.State + ")",
-				JA: "キー " + keyRef(k.Inv) + " は削除予定ではありません (状態 " + md.State + ")",
-			}
+			f.Message = T(mDeletionPass, keyRef(k.Inv), md.State)
 			out = append(out, f)
 		}
 		return out
@@ -71,69 +68,43 @@ func pendingDeletionFailure(env *Env, k *access.Key) Finding {
 	f := keyFinding(k, Fail, false)
 	ref := keyRef(k.Inv)
 	when := md.DeletionDate.UTC().Format("2006-01-02 15:04 UTC")
-	switch {
+	switch d := daysLeft(env.Now, md.DeletionDate); {
 	case md.State == "PendingReplicaDeletion":
-		f.Message = Text{
-			EN: "key " + ref + " is scheduled for deletion: it waits for its replica keys to be deleted, then its own waiting period runs",
-			JA: "キー " + ref + " は削除予定です: レプリカキーの削除を待っており、その後このキー自身の待機期間が始まります",
-		}
+		f.Message = T(mDeletionReplicas, ref)
 	case md.DeletionDate.IsZero():
-		f.Message = Text{
-			EN: "key " + ref + " is scheduled for deletion (the deletion date is not in the input)",
-			JA: "キー " + ref + " は削除予定です (削除日は入力データにありません)",
-		}
+		f.Message = T(mDeletionNoDate, ref)
+	case d > 0:
+		f.Message = T(mDeletionDays, ref, when, d)
 	default:
-		d := daysLeft(env.Now, md.DeletionDate)
-		if d > 0 {
-			f.Message = Text{
-				EN: fmt.Sprintf("key %s is scheduled for deletion on %s (%d days left)", ref, when, d),
-				JA: fmt.Sprintf("キー %s は %s に削除される予定です (残り %d 日)", ref, when, d),
-			}
-		} else {
-			f.Message = Text{
-				EN: fmt.Sprintf("key %s was scheduled for deletion on %s, which has passed at scan time: the key may already be deleted", ref, when),
-				JA: fmt.Sprintf("キー %s は %s に削除される予定で、スキャン時点で既にその日時を過ぎています: キーは既に削除されている可能性があります", ref, when),
-			}
-		}
+		f.Message = T(mDeletionPassed, ref, when)
 	}
-	f.Explanation = append(f.Explanation, Text{EN: "key state: " + md.State, JA: "キーの状態: " + md.State})
+	f.Explanation = append(f.Explanation, T(mKeyState, md.State))
 	if !md.DeletionDate.IsZero() {
-		f.Explanation = append(f.Explanation, Text{EN: "deletion date: " + when, JA: "削除予定日時: " + when})
+		f.Explanation = append(f.Explanation, T(mDeletionDate, when))
 	}
 	if md.MultiRegion {
-		f.Explanation = append(f.Explanation, Text{
-			EN: "multi-Region key (" + md.MultiRegionKeyType + "): a primary key is deleted only after all its replicas are",
-			JA: "マルチリージョンキー (" + md.MultiRegionKeyType + "): プライマリキーは、そのレプリカキーがすべて削除された後にのみ削除されます",
-		})
+		f.Explanation = append(f.Explanation, T(mDeletionMultiRegion, md.MultiRegionKeyType))
 	}
-	f.Remediation = cancelDeletionRemediation(env, k, when)
+	f.Remediation = cancelDeletionFix(env, k, &f, when)
 	return f
 }
 
-func cancelDeletionRemediation(env *Env, k *access.Key, when string) *Remediation {
-	inv := k.Inv
-	until := Text{EN: "before the waiting period ends", JA: "待機期間が終わる前に"}
-	if !inv.Metadata.DeletionDate.IsZero() {
-		until = Text{EN: "before " + when, JA: when + " より前に"}
+// cancelDeletionFix cancels the deletion. The key is then Disabled, which
+// the fix leaves to the user: enabling it gives its users their access
+// back, a decision only they can make. The engine re-checks the key in
+// the state the fix leaves it, and who may cancel.
+func cancelDeletionFix(env *Env, k *access.Key, f *Finding, when string) *Remediation {
+	plan := env.newPlan()
+	plan.CancelKeyDeletion(k)
+	until := T(mUntilPeriodEnds)
+	if !k.Inv.Metadata.DeletionDate.IsZero() {
+		until = T(mUntilDate, when)
 	}
-	r := &Remediation{
-		Summary: Text{
-			EN: "If the deletion is not intended, cancel it " + until.EN + " and enable the key again: a key whose deletion is cancelled stays Disabled. If it is intended, first make sure nothing still needs the key (CloudTrail shows its recent use).",
-			JA: "意図しない削除であれば、" + until.JA + "削除を取り消し、キーを再度有効にしてください。削除を取り消したキーは無効 (Disabled) のままになります。意図した削除であれば、キーを必要とするものが残っていないことを先に確認してください (CloudTrail で最近の使用状況を確認できます)。",
+	return prove(plan, fixID("key-pending-deletion", k.ARN), T(mCancelSummary, until), []remedy.Intent{{
+		Name: intentName("key-pending-deletion", f),
+		Effective: func(w *remedy.World) bool {
+			md := w.Inv(k.Inv).Metadata
+			return md.State != "PendingDeletion" && md.State != "PendingReplicaDeletion"
 		},
-		Console: []Text{
-			openKeyStep(inv),
-			{EN: "Choose Key actions, then Cancel key deletion.", JA: "「キーのアクション」から「キーの削除をキャンセル」を選びます。"},
-			{EN: "Choose Key actions, then Enable, if the key was in use before it was scheduled for deletion.", JA: "削除予定になる前にキーが使用されていた場合は、「キーのアクション」から「有効化」を選びます。"},
-		},
-		CLI: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s\n# A key whose deletion is cancelled is Disabled; enable it if it was in use:\naws kms enable-key --region %s --key-id %s",
-			inv.Region, k.ARN, inv.Region, k.ARN),
-		Terraform: fmt.Sprintf("# Terraform schedules deletion when an aws_kms_key is destroyed. After cancelling,\n# keep the key in the configuration (terraform import aws_kms_key.%s %s) and protect it:\nresource \"aws_kms_key\" %q {\n  # ... the key's existing arguments ...\n  is_enabled = true\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}",
-			tfName("key_"+inv.ID), inv.ID, tfName("key_"+inv.ID)),
-		// The fixed state (a key not pending deletion) passes; callerCheck
-		// verifies that someone may cancel.
-		Verified: true,
-	}
-	callerCheck(env, k, "kms:CancelKeyDeletion", r)
-	return r
+	}})
 }

@@ -1,10 +1,9 @@
 package checks
 
 import (
-	"fmt"
-
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // KMS.4: AWS KMS key rotation should be enabled.
@@ -47,28 +46,21 @@ var _ = register(&Check{
 				reason = m.Reason
 			}
 			f := keyFinding(k, Unknown, false)
-			f.Message = Text{
-				EN: "key " + keyRef(k.Inv) + " could not be checked: its rotation status (GetKeyRotationStatus) was not read (" + reason + ")",
-				JA: "キー " + keyRef(k.Inv) + " を確認できませんでした: ローテーションの状態 (GetKeyRotationStatus) を取得できませんでした (" + reason + ")",
-			}
+			f.Message = T(mRotationUnread, keyRef(k.Inv), reason)
 			f.Missing = []string{"rotation status of " + k.ARN + ": " + reason}
 			out = append(out, f)
 		case rot.Enabled:
 			f := keyFinding(k, Pass, false)
-			f.Message = Text{EN: "automatic rotation is enabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが有効です"}
+			f.Message = T(mRotationPass, keyRef(k.Inv))
 			if rot.PeriodDays > 0 {
-				f.Message.EN += fmt.Sprintf(" (every %d days)", rot.PeriodDays)
-				f.Message.JA += fmt.Sprintf(" (%d 日ごと)", rot.PeriodDays)
+				f.Message = T(mRotationPassPeriod, keyRef(k.Inv), rot.PeriodDays)
 			}
 			out = append(out, f)
 		default:
 			f := keyFinding(k, Fail, false)
-			f.Message = Text{EN: "automatic rotation is disabled on key " + keyRef(k.Inv), JA: "キー " + keyRef(k.Inv) + " で自動ローテーションが無効です"}
-			f.Explanation = []Text{{
-				EN: fmt.Sprintf("key spec %s, origin %s, state %s", md.KeySpec, md.Origin, md.State),
-				JA: fmt.Sprintf("キー仕様 %s、オリジン %s、状態 %s", md.KeySpec, md.Origin, md.State),
-			}}
-			f.Remediation = rotationRemediation(env, k)
+			f.Message = T(mRotationFail, keyRef(k.Inv))
+			f.Explanation = []Text{T(mRotationKey, md.KeySpec, md.Origin, md.State)}
+			f.Remediation = rotationFix(env, k, &f)
 			out = append(out, f)
 		}
 		return out
@@ -101,41 +93,35 @@ func rotationTarget(env *Env, k *access.Key) (*inventory.Key, bool) {
 	return nil, false
 }
 
-func rotationRemediation(env *Env, k *access.Key) *Remediation {
+// rotationPeriod is the rotation period the fix sets, AWS's default.
+const rotationPeriod = 365
+
+// rotationFix turns rotation on, on the key or, for a multi-Region
+// replica, on its primary (replicas share the primary's rotation). The
+// engine re-checks the key with rotation on, and who may turn it on. A
+// primary that is not in the input is named by key ID in a Region the
+// user fills in; nothing can be checked of it.
+func rotationFix(env *Env, k *access.Key, f *Finding) *Remediation {
+	plan := env.newPlan()
 	target, found := rotationTarget(env, k)
+	id := fixID("key-rotation-disabled", k.ARN)
+	intent := remedy.Intent{Name: intentName("key-rotation-disabled", f)}
 	if !found {
-		return &Remediation{
-			Summary: Text{
-				EN: "This is a multi-Region replica key: enable automatic rotation on its primary key (key ID " + k.Inv.ID + " in the primary Region, which is not in the input); replicas share the primary's rotation.",
-				JA: "これはマルチリージョンのレプリカキーです。プライマリキー (プライマリリージョンにあるキー ID " + k.Inv.ID + "。入力データにはありません) で自動ローテーションを有効にしてください。レプリカはプライマリのローテーションを共有します。",
-			},
-			CLI: "aws kms enable-key-rotation --region PRIMARY_REGION --key-id " + k.Inv.ID + " --rotation-period-in-days 365",
-		}
+		region := plan.Placeholder("<PRIMARY_REGION>", nil, T(mRotationRegionNote, k.Inv.ID), nil, nil)
+		primary := *k.Inv
+		primary.Region = region
+		plan.EnableKeyRotation(&primary, rotationPeriod, region)
+		intent.Effective = func(*remedy.World) bool { return false }
+		return prove(plan, id, T(mRotationReplicaUnknown, k.Inv.ID), []remedy.Intent{intent})
 	}
-	arn := target.ARN
-	r := &Remediation{
-		Summary: Text{
-			EN: "Enable automatic rotation on the key (every 365 days unless your policy asks for another period between 90 and 2560 days). Applications need no change.",
-			JA: "キーの自動ローテーションを有効にしてください (組織の方針で 90〜2560 日の別の期間が求められていなければ 365 日ごと)。アプリケーションの変更は不要です。",
-		},
-		Console: []Text{
-			openKeyStep(target),
-			{EN: "On the Key rotation tab, choose Edit, select Enable automatic key rotation, set the rotation period (365 days), and choose Save.",
-				JA: "「キーのローテーション」タブで「編集」を選び、「自動キーローテーション」を有効にしてローテーション期間 (365 日) を設定し、「保存」を選びます。"},
-		},
-		CLI: fmt.Sprintf("aws kms enable-key-rotation --region %s --key-id %s --rotation-period-in-days 365", target.Region, arn),
-		Terraform: fmt.Sprintf("resource \"aws_kms_key\" %q {\n  # ... the key's existing arguments ...\n  enable_key_rotation     = true\n  rotation_period_in_days = 365\n}",
-			tfName("key_"+target.ID)),
-		Verified: true,
+	plan.EnableKeyRotation(target, rotationPeriod, "")
+	intent.Effective = func(w *remedy.World) bool {
+		r := w.Inv(target).Rotation
+		return r != nil && r.Enabled
 	}
+	summary := T(mRotationSummary, rotationPeriod)
 	if target != k.Inv {
-		r.Summary = Text{
-			EN: "This is a multi-Region replica key, which shares its primary's rotation: enable automatic rotation on the primary key " + arn + " (every 365 days unless your policy asks for another period between 90 and 2560 days). Applications need no change.",
-			JA: "これはマルチリージョンのレプリカキーで、プライマリのローテーションを共有します。プライマリキー " + arn + " で自動ローテーションを有効にしてください (組織の方針で 90〜2560 日の別の期間が求められていなければ 365 日ごと)。アプリケーションの変更は不要です。",
-		}
+		summary = T(mRotationReplica, target.ARN, rotationPeriod)
 	}
-	if tk, err := env.Index.Key(arn); err == nil {
-		callerCheck(env, tk, "kms:EnableKeyRotation", r)
-	}
-	return r
+	return prove(plan, id, summary, []remedy.Intent{intent})
 }

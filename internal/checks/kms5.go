@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/msg"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // KMS.5: KMS keys should not be publicly accessible.
@@ -41,30 +43,24 @@ var _ = register(&Check{
 		var out []Finding
 		x := publicExposure(env, k)
 		for _, i := range x.statements() {
-			out = append(out, publicFailure(env, k, x, i))
+			out = append(out, publicFailure(k, x, i))
 		}
 		if !x.empty() {
+			shareFix(out, 0, publicFix(env, k, x, out))
 			return out
 		}
 		if len(x.unknown) > 0 {
 			f := keyFinding(k, Unknown, true)
 			f.Principal = "*"
-			f.Message = Text{
-				EN: "whether key " + keyRef(k.Inv) + " is public could not be decided: " + strings.Join(sortedKeys(x.missing), "; "),
-				JA: "キー " + keyRef(k.Inv) + " がパブリックかどうか判定できませんでした: " + strings.Join(sortedKeys(x.missing), "; "),
-			}
+			f.Message = T(mPublicUnknown, keyRef(k.Inv), strings.Join(sortedKeys(x.missing), "; "))
 			f.Missing = sortedKeys(x.missing)
 			out = append(out, f)
 			return out
 		}
 		f := keyFinding(k, Pass, true)
-		f.Message = Text{
-			EN: "the key policy of " + keyRef(k.Inv) + " does not let principals outside the account and organization use or manage the key",
-			JA: "キー " + keyRef(k.Inv) + " のキーポリシーは、アカウントと組織の外のプリンシパルにキーの使用や管理を許可していません",
-		}
+		f.Message = T(mPublicPass, keyRef(k.Inv))
 		if w := wildcardStatements(k.Policy); len(w) > 0 {
-			f.Message.EN += "; statement " + stmtList(w) + " names \"*\", but the engine denies an arbitrary outside caller (conditions, Deny statements or RCPs pin the callers)"
-			f.Message.JA += "。ステートメント " + stmtList(w) + " は \"*\" を指定していますが、外部の任意の呼び出し元はエンジンの判定で拒否されます (条件、Deny ステートメント、RCP で呼び出し元が限定されています)"
+			f.Message = T(mPublicPassWildcard, keyRef(k.Inv), stmtList(w))
 		}
 		out = append(out, f)
 		return out
@@ -94,100 +90,97 @@ func summarizeActions(set map[string]bool) string {
 	return shortActions(acts)
 }
 
-func publicFailure(env *Env, k *access.Key, x *exposure, i int) Finding {
+func publicFailure(k *access.Key, x *exposure, i int) Finding {
 	s := k.Policy.Statements[i]
 	f := keyFinding(k, Fail, true)
 	f.Principal = "*"
 	f.Statement = stmtRef(s)
-	what := Text{EN: "use", JA: "使用"}
-	var admin bool
+	what := T(mPublicUse)
 	for a := range x.byStmt[i] {
 		if !isUseAction(a) && a != "kms:DescribeKey" && a != "kms:GetPublicKey" {
-			admin = true
+			what = T(mPublicUseManage)
 		}
 	}
-	if admin {
-		what = Text{EN: "use and manage", JA: "使用と管理"}
-	}
-	acts := summarizeActions(x.byStmt[i])
-	f.Message = Text{
-		EN: fmt.Sprintf("key policy statement %s lets any principal outside the account and organization %s key %s (%s)", stmtLabel(s), what.EN, keyRef(k.Inv), acts),
-		JA: fmt.Sprintf("キーポリシーのステートメント %s により、アカウントと組織の外の任意のプリンシパルがキー %s を%sできます (%s)", stmtLabel(s), keyRef(k.Inv), what.JA, acts),
-	}
+	f.Message = T(mPublicFail, stmtLabel(s), what, keyRef(k.Inv), summarizeActions(x.byStmt[i]))
 	principal := "Principal " + s.Principal.String()
 	if s.NotPrincipal != nil {
 		principal = "NotPrincipal " + s.NotPrincipal.String()
 	}
-	allowed := strings.Join(sortedKeys(x.byStmt[i]), ", ")
 	f.Explanation = append(f.Explanation,
-		Text{EN: "statement " + stmtLabel(s) + ": " + principal, JA: "ステートメント " + stmtLabel(s) + ": " + principal},
-		Text{
-			EN: "allowed for an arbitrary principal of another account and organization: " + allowed,
-			JA: "アカウントと組織の外の任意のプリンシパルに許可されるアクション: " + allowed,
-		})
+		T(mStatementPrincipal, stmtLabel(s), principal),
+		T(mPublicAllowed, strings.Join(sortedKeys(x.byStmt[i]), ", ")))
 	if c := x.conds[i]; len(c) > 0 {
-		conds := strings.Join(c, "; ")
-		f.Explanation = append(f.Explanation, Text{
-			EN: "under conditions the caller controls: " + conds,
-			JA: "呼び出し元が自分で満たせる条件: " + conds,
-		})
+		f.Explanation = append(f.Explanation, T(mPublicConditions, strings.Join(c, "; ")))
 	}
 	f.Explanation = append(f.Explanation, unreadCaveats(sortedKeys(x.unless))...)
-	f.Remediation = publicRemediation(env, k, s, x)
 	return f
 }
 
-// publicRemediation pins the statement to the key's account with
-// kms:CallerAccount, and offers aws:PrincipalOrgID as an alternative when
-// the organization is known. Each fix is re-checked by the engine: the
-// statement no longer exposes the key, and the account can still manage it.
-func publicRemediation(env *Env, k *access.Key, s *policy.Statement, before *exposure) *Remediation {
+// publicFix pins every exposing statement of the key policy to the
+// organization (aws:PrincipalOrgID) when the input knows it, or to the
+// key's account (kms:CallerAccount); the other pin is the alternative. The
+// engine proves each: principals outside the account and organization
+// lose their access through those statements, and nobody else's access
+// changes (pinning to the account also takes it from the organization's
+// other accounts, which the proof then says).
+func publicFix(env *Env, k *access.Key, x *exposure, fs []Finding) *Remediation {
 	acct := k.Inv.Account
-	pin := func(key, value string, summary, change Text) *Remediation {
-		p, err := decodeKeyPolicy(k.Policy.Raw)
-		if err != nil || p.stmt(s.Index) == nil {
-			return nil
+	org := orgOfKey(env, k)
+	outside := func(c *access.Change) bool {
+		switch c.Kind {
+		case access.KindAnyone:
+			return true
+		case access.KindOrg:
+			return c.Symbol == nil || org.id == "" || c.Symbol.OrgID != org.id
 		}
-		addCondition(p.stmt(s.Index), "StringEquals", key, value)
-		fixed, err := p.encode()
-		if err != nil {
-			return nil
-		}
-		r := keyPolicyFix(k, fixed, summary, change)
-		if fk, err := parseFixed(k, fixed); err == nil {
-			r.Verified = before.narrowedAt(publicExposure(env, fk), s.Index) && managedAfter(env, fk)
-		}
-		callerCheck(env, k, "kms:PutKeyPolicy", r)
-		return r
+		a := changeAccount(c)
+		return a != "" && a != acct && !org.contains(env, a)
 	}
-	r := pin("kms:CallerAccount", acct,
-		Text{
-			EN: fmt.Sprintf("Pin statement %s to the key's account: add the condition StringEquals kms:CallerAccount = %s, so only principals of account %s (still subject to the rest of the policy) match \"*\". Better still, replace \"*\" with the principals that need the key.", stmtLabel(s), acct, acct),
-			JA: fmt.Sprintf("ステートメント %s をキーのアカウントに限定してください: 条件 StringEquals kms:CallerAccount = %s を追加すると、\"*\" に当てはまるのはアカウント %s のプリンシパルだけになります (ポリシーの他の部分は引き続き適用されます)。さらに望ましいのは、\"*\" をキーを必要とするプリンシパルに置き換えることです。", stmtLabel(s), acct, acct),
-		},
-		Text{
-			EN: fmt.Sprintf("In statement %s, add to Condition: \"StringEquals\": {\"kms:CallerAccount\": \"%s\"}.", stmtLabel(s), acct),
-			JA: fmt.Sprintf("ステートメント %s の Condition に \"StringEquals\": {\"kms:CallerAccount\": \"%s\"} を追加します。", stmtLabel(s), acct),
-		})
-	if r == nil {
-		return &Remediation{Summary: Text{
-			EN: "Add a condition on kms:CallerAccount or aws:PrincipalOrgID to statement " + stmtLabel(s) + ", or name the principals that need the key instead of \"*\".",
-			JA: "ステートメント " + stmtLabel(s) + " に kms:CallerAccount または aws:PrincipalOrgID の条件を追加するか、\"*\" の代わりにキーを必要とするプリンシパルを指定してください。",
-		}}
+	stmts := x.statements()
+	var labels []string
+	for _, i := range stmts {
+		labels = append(labels, stmtLabel(k.Policy.Statements[i]))
 	}
-	if a := env.Snapshot.Account(acct); a != nil && a.Organization != nil && a.Organization.ID != "" {
-		org := a.Organization.ID
-		alt := pin("aws:PrincipalOrgID", org,
-			Text{
-				EN: fmt.Sprintf("Or, if the whole organization should use the key, pin statement %s to it: add the condition StringEquals aws:PrincipalOrgID = %s.", stmtLabel(s), org),
-				JA: fmt.Sprintf("または、組織全体でキーを使用する想定であれば、ステートメント %s を組織に限定してください: 条件 StringEquals aws:PrincipalOrgID = %s を追加します。", stmtLabel(s), org),
-			},
-			Text{
-				EN: fmt.Sprintf("In statement %s, add to Condition: \"StringEquals\": {\"aws:PrincipalOrgID\": \"%s\"}.", stmtLabel(s), org),
-				JA: fmt.Sprintf("ステートメント %s の Condition に \"StringEquals\": {\"aws:PrincipalOrgID\": \"%s\"} を追加します。", stmtLabel(s), org),
+	pin := func(key, value string, summary Text) *Remediation {
+		plan := env.newPlan()
+		doc := plan.KeyPolicy(k)
+		for _, i := range stmts {
+			for _, st := range doc.From(i) {
+				if !st.AddCondition("StringEquals", key, value) {
+					doc.Remove(st)
+				}
+			}
+		}
+		plan.SayKeyPolicy(k, T(mPublicPinEdit, msg.List(labels), key, value))
+		var intents []remedy.Intent
+		for j := range fs {
+			intents = append(intents, remedy.Intent{
+				Name: intentName("key-public", &fs[j]),
+				Lose: onKey(k, outside),
+				Effective: func(w *remedy.World) bool {
+					after := publicExposure(env, w.Key(k))
+					return after.empty() && len(after.unknown) <= len(x.unknown)
+				},
 			})
-		if alt != nil {
-			r.Alternatives = append(r.Alternatives, *alt)
+		}
+		return prove(plan, fixID("key-public", k.ARN+"#"+key), summary, intents)
+	}
+	var fixes []*Remediation
+	if org.id != "" {
+		fixes = append(fixes, pin("aws:PrincipalOrgID", org.id, T(mPublicPinOrg, msg.List(labels), org.id)))
+	}
+	fixes = append(fixes, pin("kms:CallerAccount", acct, T(mPublicPinAccount, msg.List(labels), acct)))
+	main := 0
+	for i, f := range fixes {
+		if f.Verified {
+			main = i
+			break
+		}
+	}
+	r := fixes[main]
+	for i, f := range fixes {
+		if i != main {
+			r.Alternatives = append(r.Alternatives, *f)
 		}
 	}
 	return r

@@ -29,7 +29,11 @@ var markdownLanguages = []markdownLabels{
 		heading: "English",
 		intro: "Each check reads the inventory and decides with keywarden's engine, not by matching policy text. " +
 			"A finding is `fail`, `pass` or `unknown` (data needed to decide could not be read; never counted as a pass). " +
-			"Failed findings carry a remediation computed from the finding itself; `keywarden scan` prints it.",
+			"Failed findings carry a fix: a plan of edits (key policy, IAM policy, grant, key state) rendered as console steps, AWS CLI commands and Terraform, " +
+			"which the engine proves before it is shown — valid (AWS accepts every document), effective (the finding no longer holds), " +
+			"minimal (the access that changes, shown as an access diff, is what the finding is about) and safe (every key stays manageable, nobody gains access). " +
+			"Findings that one fix resolves share it; a fix that needs what keywarden cannot know (which keys a role uses) names a placeholder with candidates. " +
+			"`keywarden scan` prints it.",
 		id: "ID", severity: "Severity", control: "Security Hub", title: "Title",
 		description: "What it checks", risk: "Why it matters", references: "References", noneTxt: "—",
 	},
@@ -38,7 +42,11 @@ var markdownLanguages = []markdownLabels{
 		heading: "日本語",
 		intro: "各チェックはインベントリを読み、ポリシーの文字列照合ではなく keywarden のエンジンで判定します。" +
 			"検出結果は `fail`、`pass`、`unknown` (判定に必要なデータを読めなかったもの。合格とは数えません) のいずれかです。" +
-			"`fail` の検出結果には、その検出結果から計算した修正方法が付き、`keywarden scan` が表示します。",
+			"`fail` の検出結果には修正方法が付きます: 変更の計画 (キーポリシー、IAM ポリシー、グラント、キーの状態) を、コンソールの手順、AWS CLI コマンド、Terraform として示したもので、" +
+			"表示する前にエンジンで検証します — 有効 (書き込むドキュメントを AWS が受け付ける)、効果がある (検出結果が解消される)、" +
+			"最小限 (変わるアクセスをアクセスの差分として示し、それが検出結果の対象そのものである)、安全 (すべてのキーが管理可能なままで、アクセスを新たに得る者がいない)。" +
+			"1 つの修正で解消する検出結果はその修正を共有します。keywarden が知り得ないこと (ロールが実際に使うキー) が必要な修正では、候補付きのプレースホルダーを示します。" +
+			"`keywarden scan` が表示します。",
 		id: "ID", severity: "重大度", control: "Security Hub", title: "タイトル",
 		description: "確認内容", risk: "リスク", references: "参考資料", noneTxt: "—",
 	},

@@ -192,22 +192,6 @@ func publicExposure(env *Env, k *access.Key) *exposure {
 	return x
 }
 
-// narrowedAt reports whether after (the exposure with a fixed policy)
-// no longer has statement i and exposes nothing the original did not.
-func (x *exposure) narrowedAt(after *exposure, i int) bool {
-	if after.byStmt[i] != nil || len(after.unknown) > len(x.unknown) {
-		return false
-	}
-	for j, acts := range after.byStmt {
-		for a := range acts {
-			if !x.byStmt[j][a] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // requestConditions are the conditions of an allow that depend on the
 // request, without the "unless" of inputs that were not read.
 func requestConditions(r engine.Result) []string {
@@ -226,10 +210,7 @@ func requestConditions(r engine.Result) []string {
 func unreadCaveats(unless []string) []Text {
 	var out []Text
 	for _, u := range unless {
-		out = append(out, Text{
-			EN: "not read, and could block this: " + u,
-			JA: "未取得のため、これを阻止している可能性があります: " + u,
-		})
+		out = append(out, T(mUnreadCaveat, u))
 	}
 	return out
 }

@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // key-unmanageable: nobody can change the key policy any more
@@ -48,16 +48,13 @@ func unmanageableFinding(env *Env, k *access.Key) Finding {
 	who, conditional, unknown, err := inventoryCallers(env, withoutGrantGap(k), "kms:PutKeyPolicy")
 	if err != nil {
 		f := keyFinding(k, Unknown, true)
-		f.Message = Text{EN: "key " + ref + " could not be checked: " + err.Error(), JA: "キー " + ref + " を確認できませんでした: " + err.Error()}
+		f.Message = T(mUnmanageableError, ref, err.Error())
 		f.Missing = []string{err.Error()}
 		return f
 	}
 	if len(who) > 0 {
 		f := keyFinding(k, Pass, true)
-		f.Message = Text{
-			EN: "the key policy of " + ref + " can be changed: " + joinLimited(who, 3) + " may call kms:PutKeyPolicy",
-			JA: "キー " + ref + " のキーポリシーは変更可能です: " + joinLimited(who, 3) + " が kms:PutKeyPolicy を呼び出せます",
-		}
+		f.Message = T(mUnmanageablePass, ref, joinLimited(who, 3))
 		return f
 	}
 	var missing []string
@@ -71,60 +68,52 @@ func unmanageableFinding(env *Env, k *access.Key) Finding {
 	explanation := unmanageableExplanation(env, k)
 	if len(missing) > 0 {
 		f := keyFinding(k, Unknown, true)
-		f.Message = Text{
-			EN: "no principal of the input may change the key policy of " + ref + ", but data that could change the answer is missing",
-			JA: "入力データ中に、キー " + ref + " のキーポリシーを変更できるプリンシパルはいませんが、判定を変えうるデータが欠けています",
-		}
+		f.Message = T(mUnmanageableUnknown, ref)
 		f.Missing = missing
 		f.Explanation = explanation.lines
 		return f
 	}
 	f := keyFinding(k, Fail, true)
-	f.Message = Text{
-		EN: "nobody can change the key policy of " + ref + ": no existing principal may call kms:PutKeyPolicy without conditions",
-		JA: "キー " + ref + " のキーポリシーは誰も変更できません: 条件なしで kms:PutKeyPolicy を呼び出せる既存のプリンシパルがいません",
-	}
+	f.Message = T(mUnmanageableFail, ref)
 	f.Explanation = explanation.lines
 	if len(conditional) > 0 {
-		f.Message = Text{
-			EN: "the key policy of " + ref + " can be changed only under conditions: " + strings.Join(conditional, "; "),
-			JA: "キー " + ref + " のキーポリシーは条件付きでしか変更できません: " + strings.Join(conditional, "; "),
-		}
-		f.Remediation = conditionalManagerRemediation(env, k, conditional)
+		f.Message = T(mUnmanageableConditional, ref, strings.Join(conditional, "; "))
+		f.Remediation = conditionalManagerFix(env, k, conditional, &f)
 		return f
 	}
-	f.Remediation = unmanageableRemediation(k, explanation)
+	f.Remediation = unmanageableAdvice(k, explanation)
 	return f
 }
 
-// conditionalManagerRemediation is the fix while someone can still change
-// the key policy under conditions: meet them once and add the account
-// statement, so the key never depends on them again. The engine re-checks
-// the fixed policy: the root user can then manage the key unconditionally.
-func conditionalManagerRemediation(env *Env, k *access.Key, conditional []string) *Remediation {
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil {
-		return nil
-	}
-	sid := p.uniqueSid("Enable IAM User Permissions")
-	p.add(accountStatement(sid, k.Inv.Account))
-	fixed, err := p.encode()
-	if err != nil {
-		return nil
-	}
-	r := keyPolicyFix(k, fixed,
-		Text{
-			EN: "Only " + strings.Join(conditional, "; ") + " may change the key policy. While that still works, have it add the account statement (\"" + sid + "\": Principal arn:aws:iam::" + k.Inv.Account + ":root, Action kms:*), so that the account's root user can always manage the key. If the conditions can no longer be met, only AWS Support can restore access.",
-			JA: "キーポリシーを変更できるのは " + strings.Join(conditional, "; ") + " だけです。それが可能なうちに、アカウントのステートメント (\"" + sid + "\": Principal arn:aws:iam::" + k.Inv.Account + ":root、Action kms:*) を追加させ、アカウントのルートユーザーが常にキーを管理できるようにしてください。条件を満たせなくなった場合、アクセスを回復できるのは AWS サポートだけです。",
+// manageActions are what the statement that restores management gives
+// the account: changing the key policy, and reading the key and its
+// policy; none uses the key.
+var manageActions = []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy"}
+
+// conditionalManagerFix is the fix while someone can still change the key
+// policy under conditions: meeting them once, it adds a statement that
+// lets the account's root user (and the IAM policies of the account)
+// change the key policy without conditions, so the key never depends on
+// them again. The engine proves the key manageable afterwards, and that
+// the only access gained is the management of the key by principals of
+// its account.
+func conditionalManagerFix(env *Env, k *access.Key, conditional []string, f *Finding) *Remediation {
+	acct := k.Inv.Account
+	plan := env.newPlan()
+	doc := plan.KeyPolicy(k)
+	sid := doc.UniqueSid("AllowAccountToManageKey")
+	doc.Add(remedy.AccountStatement(sid, acct, manageActions))
+	plan.SayKeyPolicy(k, T(mUnmanageableEdit, sid, acct))
+	return prove(plan, fixID("key-unmanageable", k.ARN), T(mUnmanageableConditionalFix, strings.Join(conditional, "; "), sid, acct), []remedy.Intent{{
+		Name: intentName("key-unmanageable", f),
+		Gain: onKey(k, func(c *access.Change) bool {
+			return changeAccount(c) == acct && containsString(manageActions, c.Action)
+		}),
+		Effective: func(w *remedy.World) bool {
+			who, _, err := keyManagers(env, w.Key(k))
+			return err == nil && len(who) > 0
 		},
-		Text{
-			EN: "As that principal, meeting the conditions, add the statement {\"Sid\": \"" + sid + "\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::" + k.Inv.Account + ":root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"}.",
-			JA: "そのプリンシパルで条件を満たしたうえで、ステートメント {\"Sid\": \"" + sid + "\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::" + k.Inv.Account + ":root\"}, \"Action\": \"kms:*\", \"Resource\": \"*\"} を追加します。",
-		})
-	if fk, err := parseFixed(k, fixed); err == nil {
-		r.Verified = managedAfter(env, fk)
-	}
-	return r
+	}})
 }
 
 // lockout is why a key cannot be managed.
@@ -141,10 +130,7 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 	if ans, err := env.Index.Can(access.Question{Principal: root, Action: "kms:PutKeyPolicy", Resource: k.ARN}); err == nil && len(ans.Steps) > 0 {
 		r := ans.Steps[0].Result
 		// The summary is the engine's, in English in both languages.
-		lo.lines = append(lo.lines, Text{
-			EN: "the root user of account " + k.Inv.Account + ": " + r.Summary,
-			JA: "アカウント " + k.Inv.Account + " のルートユーザー: " + r.Summary,
-		})
+		lo.lines = append(lo.lines, T(mUnmanageableRoot, k.Inv.Account, r.Summary))
 		if r.Layer == engine.LayerSCP {
 			for _, reason := range r.Reasons {
 				if reason.Layer == engine.LayerSCP {
@@ -153,7 +139,7 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 				}
 			}
 			if lo.scp == "" {
-				lo.scp = "the service control policies of account " + k.Inv.Account
+				lo.scp = "SCPs of account " + k.Inv.Account
 			}
 		}
 	}
@@ -171,41 +157,22 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 		switch acct := principalAccount(v); {
 		case isAccountPrincipal(v, k.Inv.Account) || v == "*":
 		case acct == "":
-			lo.lines = append(lo.lines, Text{
-				EN: v + " is named for kms:PutKeyPolicy but is not a principal ARN: a principal deleted after the policy was written shows as its unique ID, and a new principal with the same name does not match it",
-				JA: v + " は kms:PutKeyPolicy に指定されていますが、プリンシパルの ARN ではありません: ポリシーの作成後に削除されたプリンシパルは一意の ID で表示され、同じ名前のプリンシパルを新たに作成しても一致しません",
-			})
+			lo.lines = append(lo.lines, T(mUnmanageableUniqueID, v))
 		case acct != k.Inv.Account:
-			lo.lines = append(lo.lines, Text{
-				EN: v + " is named for kms:PutKeyPolicy but belongs to account " + acct + ": PutKeyPolicy cannot be called across accounts",
-				JA: v + " は kms:PutKeyPolicy に指定されていますが、アカウント " + acct + " に属しています: PutKeyPolicy はアカウントをまたいで呼び出せません",
-			})
+			lo.lines = append(lo.lines, T(mUnmanageableOtherAccount, v, acct))
 		default:
 			if _, err := env.Index.Principal(v); err != nil {
-				lo.lines = append(lo.lines, Text{
-					EN: v + " is named for kms:PutKeyPolicy but is not in the input: it was deleted, or was not read",
-					JA: v + " は kms:PutKeyPolicy に指定されていますが、入力にありません: 削除されたか、取得されていません",
-				})
+				lo.lines = append(lo.lines, T(mUnmanageableNotInInput, v))
 			} else {
-				lo.lines = append(lo.lines, Text{
-					EN: v + " is named for kms:PutKeyPolicy but may not call it without conditions (a Deny, a condition, a permissions boundary or an SCP)",
-					JA: v + " は kms:PutKeyPolicy に指定されていますが、条件なしでは呼び出せません (Deny、条件、アクセス許可の境界または SCP による制限)",
-				})
+				lo.lines = append(lo.lines, T(mUnmanageableLimited, v))
 			}
 		}
 	}
 	if del, _, err := unconditionalCallers(env, withoutGrantGap(k), "kms:ScheduleKeyDeletion"); err == nil {
 		if len(del) == 0 {
-			lo.lines = append(lo.lines, Text{
-				EN: "nobody may schedule the key's deletion either",
-				JA: "キーの削除をスケジュールできるプリンシパルもいません",
-			})
+			lo.lines = append(lo.lines, T(mUnmanageableNoDeletion))
 		} else {
-			who := strings.Join(del, ", ")
-			lo.lines = append(lo.lines, Text{
-				EN: "may still schedule the key's deletion: " + who,
-				JA: "キーの削除をスケジュールできるプリンシパルは残っています: " + who,
-			})
+			lo.lines = append(lo.lines, T(mUnmanageableDeletion, strings.Join(del, ", ")))
 		}
 	}
 	return lo
@@ -213,9 +180,7 @@ func unmanageableExplanation(env *Env, k *access.Key) lockout {
 
 // unmanageablePrevention is the SCP AWS documents for keeping principals
 // from bypassing the lockout safety check.
-const unmanageablePrevention = `# Prevention for the other keys: an SCP that forbids bypassing the key policy
-# lockout safety check (attach it to the organization root or the OUs).
-resource "aws_organizations_policy" "deny_kms_lockout_bypass" {
+const unmanageablePrevention = `resource "aws_organizations_policy" "deny_kms_lockout_bypass" {
   name = "deny-kms-lockout-bypass"
   type = "SERVICE_CONTROL_POLICY"
   content = jsonencode({
@@ -230,36 +195,21 @@ resource "aws_organizations_policy" "deny_kms_lockout_bypass" {
   })
 }`
 
-// unmanageableRemediation says honestly what can be done: when an SCP is
-// what stops the root user, change the SCP; otherwise no command can fix
-// the key, and only AWS Support can restore access.
-func unmanageableRemediation(k *access.Key, lo lockout) *Remediation {
-	prevent := Text{
-		EN: " To keep other keys manageable, keep the account statement (\"Principal\": {\"AWS\": \"arn:aws:iam::" + k.Inv.Account + ":root\"}, \"Action\": \"kms:*\") in every key policy, never set BypassPolicyLockoutSafetyCheck, and deny it with an SCP (the Terraform snippet).",
-		JA: "他のキーを管理可能に保つため、すべてのキーポリシーにアカウントのステートメント (\"Principal\": {\"AWS\": \"arn:aws:iam::" + k.Inv.Account + ":root\"}, \"Action\": \"kms:*\") を残し、BypassPolicyLockoutSafetyCheck を使わず、SCP で禁止してください (Terraform のスニペット)。",
-	}
+// unmanageableAdvice says honestly what can be done: when an SCP is what
+// stops the root user, change the SCP; otherwise no command can fix the
+// key, and only AWS Support can restore access. Neither is an edit
+// keywarden can prove: the fix is advice, not verified.
+func unmanageableAdvice(k *access.Key, lo lockout) *Remediation {
+	id := fixID("key-unmanageable", k.ARN)
+	prevent := T(mUnmanageablePrevent, k.Inv.Account)
 	if lo.scp != "" {
-		return &Remediation{
-			Summary: Text{
-				EN: "A service control policy (" + lo.scp + ") keeps every principal of account " + k.Inv.Account + ", the root user included, from calling kms:PutKeyPolicy on this key. Change that SCP from the organization's management account so that an administrator of the key (or the root user) is no longer denied." + prevent.EN,
-				JA: "サービスコントロールポリシー (" + lo.scp + ") により、ルートユーザーを含むアカウント " + k.Inv.Account + " のすべてのプリンシパルがこのキーに kms:PutKeyPolicy を呼び出せません。組織の管理アカウントからその SCP を変更し、キーの管理者 (またはルートユーザー) が拒否されないようにしてください。" + prevent.JA,
-			},
-			Console: []Text{
-				{EN: "Sign in to the organization's management account and open the AWS Organizations console, Policies, Service control policies.", JA: "組織の管理アカウントにサインインし、AWS Organizations コンソールの「ポリシー」→「サービスコントロールポリシー」を開きます。"},
-				{EN: "Open " + lo.scp + " and change the statement that denies kms:PutKeyPolicy so that it exempts the key's administrators.", JA: lo.scp + " を開き、kms:PutKeyPolicy を拒否しているステートメントを、キーの管理者を除外するように変更します。"},
-			},
-			Terraform: unmanageablePrevention,
-		}
+		r := advice(id, T(mUnmanageableSCP, lo.scp, k.Inv.Account).Append(prevent),
+			T(mUnmanageableSCPStep1), T(mUnmanageableSCPStep2, lo.scp))
+		r.Terraform = unmanageablePrevention
+		return r
 	}
-	return &Remediation{
-		Summary: Text{
-			EN: "No command can fix this key: nobody may call PutKeyPolicy, and a deleted principal cannot be brought back by creating a new one with the same name. Only AWS Support can restore access: open a case from account " + k.Inv.Account + " naming the key " + k.ARN + "." + prevent.EN,
-			JA: "このキーを修正できるコマンドはありません: 誰も PutKeyPolicy を呼び出せず、削除されたプリンシパルは同名のプリンシパルを作り直しても元に戻りません。アクセスを回復できるのは AWS サポートだけです。アカウント " + k.Inv.Account + " からキー " + k.ARN + " を明記してサポートケースを作成してください。" + prevent.JA,
-		},
-		Console: []Text{
-			{EN: "Sign in to account " + k.Inv.Account + " and open the AWS Support Center; choose Create case.", JA: "アカウント " + k.Inv.Account + " にサインインして AWS サポートセンターを開き、「ケースを作成」を選びます。"},
-			{EN: fmt.Sprintf("Describe that the key policy of %s no longer lets any principal manage the key, and ask to restore the account's access to it.", k.ARN), JA: fmt.Sprintf("%s のキーポリシーでどのプリンシパルもキーを管理できなくなったことを説明し、アカウントのアクセスの回復を依頼します。", k.ARN)},
-		},
-		Terraform: unmanageablePrevention,
-	}
+	r := advice(id, T(mUnmanageableSupport, k.Inv.Account, k.ARN).Append(prevent),
+		T(mUnmanageableSupportStep1, k.Inv.Account), T(mUnmanageableSupportStep2, k.ARN))
+	r.Terraform = unmanageablePrevention
+	return r
 }

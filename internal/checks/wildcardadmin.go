@@ -1,11 +1,12 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/access"
+	"github.com/keywarden/keywarden/internal/msg"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/remedy"
 )
 
 // key-policy-wildcard-admin: a key-policy statement that gives every KMS
@@ -38,16 +39,15 @@ var _ = register(&Check{
 		var out []Finding
 		hits := wildcardAdmins(k.Policy, k.Inv.Account)
 		for _, h := range hits {
-			out = append(out, wildcardAdminFinding(env, k, h))
+			out = append(out, wildcardAdminFinding(k, h))
 		}
 		if len(hits) == 0 {
 			f := keyFinding(k, Pass, true)
-			f.Message = Text{
-				EN: "no statement of the key policy of " + keyRef(k.Inv) + " gives every KMS action to a principal other than the account",
-				JA: "キー " + keyRef(k.Inv) + " のキーポリシーに、アカウント以外のプリンシパルにすべての KMS アクションを与えるステートメントはありません",
-			}
+			f.Message = T(mWildcardPass, keyRef(k.Inv))
 			out = append(out, f)
+			return out
 		}
+		shareFix(out, 0, wildcardAdminFix(env, k, hits, out))
 		return out
 	},
 })
@@ -97,7 +97,7 @@ func wildcardAdmins(d *policy.Document, acct string) []wildcardAdmin {
 	return out
 }
 
-func wildcardAdminFinding(env *Env, k *access.Key, h wildcardAdmin) Finding {
+func wildcardAdminFinding(k *access.Key, h wildcardAdmin) Finding {
 	ref := keyRef(k.Inv)
 	f := keyFinding(k, Fail, true)
 	f.Principal = h.principal
@@ -106,27 +106,17 @@ func wildcardAdminFinding(env *Env, k *access.Key, h wildcardAdmin) Finding {
 	if h.stmt.NotAction != nil {
 		actions = "NotAction " + strings.Join(h.stmt.NotAction, ", ")
 	}
-	f.Message = Text{
-		EN: fmt.Sprintf("key policy statement %s gives every KMS action on key %s to %s (%s)", stmtLabel(h.stmt), ref, principalLabel(h.principal), actions),
-		JA: fmt.Sprintf("キーポリシーのステートメント %s が、キー %s に対するすべての KMS アクションを %s に与えています (%s)", stmtLabel(h.stmt), ref, principalLabel(h.principal), actions),
-	}
+	f.Message = T(mWildcardFail, stmtLabel(h.stmt), ref, principalLabel(h.principal), actions)
 	acct := principalAccount(h.principal)
 	switch {
 	case h.principal == anyone && h.stmt.NotPrincipal != nil:
-		np := h.stmt.NotPrincipal.String()
-		f.Explanation = append(f.Explanation, Text{EN: "NotPrincipal " + np + ": everyone not listed", JA: "NotPrincipal " + np + ": 列挙されていないすべてのプリンシパル"})
+		f.Explanation = append(f.Explanation, T(mWildcardNotPrincipal, h.stmt.NotPrincipal.String()))
 	case h.principal == anyone:
-		f.Explanation = append(f.Explanation, Text{EN: "Principal \"*\": every principal its conditions let through", JA: "Principal \"*\": 条件を満たすすべてのプリンシパル"})
+		f.Explanation = append(f.Explanation, T(mWildcardStar))
 	case h.service:
-		f.Explanation = append(f.Explanation, Text{
-			EN: "the service principal " + h.principal + " acting on its own",
-			JA: "サービスプリンシパル " + h.principal + " がサービス自身として呼び出す場合",
-		})
+		f.Explanation = append(f.Explanation, T(mWildcardService, h.principal))
 	case acct != "" && acct != k.Inv.Account:
-		f.Explanation = append(f.Explanation, Text{
-			EN: "account " + acct + " is another account: administrative actions do not work across accounts, but every cryptographic and grant operation does, once its IAM policies allow",
-			JA: "アカウント " + acct + " は別のアカウントです: 管理アクションはアカウントをまたいでは使えませんが、暗号化オペレーションとグラントのオペレーションは、そのアカウントの IAM ポリシーが許可すればすべて使えます",
-		})
+		f.Explanation = append(f.Explanation, T(mWildcardOtherAccount, acct))
 	}
 	if len(h.stmt.Conditions) > 0 {
 		var cs []string
@@ -135,7 +125,6 @@ func wildcardAdminFinding(env *Env, k *access.Key, h wildcardAdmin) Finding {
 		}
 		f.Explanation = append(f.Explanation, underConditions(cs))
 	}
-	f.Remediation = wildcardAdminRemediation(env, k, h)
 	return f
 }
 
@@ -153,87 +142,105 @@ func keyUserActions(k *access.Key) map[string]bool {
 	return out
 }
 
-// wildcardAdminRemediation narrows the statement for the principal: to the
-// key administrator actions (same-account principals), or to the key user
-// actions (other accounts, which cannot administer a key anyway), with the
-// other as an alternative; "*" loses the statement, and the account
-// statement is added when missing so the key stays manageable. Each fix is
-// re-checked by the engine.
-func wildcardAdminRemediation(env *Env, k *access.Key, h wildcardAdmin) *Remediation {
-	who := principalLabel(h.principal)
+// wildcardAdminFix narrows kms:* for every principal the key's findings
+// name, in one key policy edit: a principal of the account keeps what
+// administering the key takes (everything but the cryptographic actions
+// and CreateGrant, a way back to use), a principal of another account
+// (which cannot administer a key) or a service keeps the key user
+// actions, and "*" loses the statement. The alternative gives the
+// principals of the account the key user actions instead. When nobody
+// could manage the key afterwards, a statement lets the account's root
+// user change the key policy. The engine proves each: only what the
+// statements gave those principals changes.
+func wildcardAdminFix(env *Env, k *access.Key, hits []wildcardAdmin, fs []Finding) *Remediation {
 	users := keyUserActions(k)
-	if h.service {
-		return serviceWildcardRemediation(env, k, h, sortedKeys(users))
-	}
-	build := func(drop func(string) bool, summary Text, what Text) *Remediation {
-		p, err := decodeKeyPolicy(k.Policy.Raw)
-		if err != nil {
-			return nil
+	acct := k.Inv.Account
+	build := func(asUser bool) *Remediation {
+		plan := env.newPlan()
+		doc := plan.KeyPolicy(k)
+		var intents []remedy.Intent
+		var parts []Text
+		for i, h := range hits {
+			h := h
+			label := stmtLabel(h.stmt)
+			who := principalLabel(h.principal)
+			pa := principalAccount(h.principal)
+			keepUser := func(a string) bool { return !users[a] }
+			switch {
+			case h.principal == anyone:
+				for _, st := range doc.From(h.stmt.Index) {
+					doc.Remove(st)
+				}
+				parts = append(parts, T(mWildcardRemove, label))
+			case h.service:
+				pr := h.stmt.Principal
+				if len(pr.AWS)+len(pr.Federated)+len(pr.CanonicalUser) > 0 || len(pr.Service) != 1 {
+					parts = append(parts, T(mWildcardServiceShared, label, who))
+					break
+				}
+				for _, st := range doc.From(h.stmt.Index) {
+					st.Action, st.NotAction = sortedKeys(users), nil
+				}
+				parts = append(parts, T(mWildcardServiceFix, label, who, shortActions(sortedKeys(users))))
+			case pa != "" && pa != acct, asUser:
+				remedy.DropFor(doc, h.stmt.Index, h.principal, keepUser, "Scoped")
+				parts = append(parts, T(mWildcardUser, label, who, shortActions(sortedKeys(users))))
+			default:
+				remedy.DropFor(doc, h.stmt.Index, h.principal, useOrGrant, "Scoped")
+				parts = append(parts, T(mWildcardAdmin, label, who))
+			}
+			idx := map[int]bool{h.stmt.Index: true}
+			intents = append(intents, remedy.Intent{
+				Name: intentName("key-policy-wildcard-admin", &fs[i]),
+				Lose: onKey(k, func(c *access.Change) bool {
+					if !citesStatements(c.Before, idx) {
+						return false
+					}
+					switch {
+					case h.principal == anyone:
+						return true
+					case h.service:
+						return strings.Contains(c.Name(), h.principal)
+					case isAccountPrincipal(h.principal, principalAccount(h.principal)):
+						return changeAccount(c) == principalAccount(h.principal)
+					}
+					return c.Principal == h.principal
+				}),
+				Effective: func(w *remedy.World) bool {
+					return !hasWildcardAdmin(w.Key(k).Policy, acct, h.principal)
+				},
+			})
 		}
-		if h.principal == anyone {
-			p.remove(h.stmt.Index)
-		} else {
-			dropForSubject(p, h.stmt, h.principal, drop, "Scoped")
+		if d, err := doc.Parse("fixed key policy of " + k.ARN); err == nil {
+			if who, _, err := keyManagers(env, k.WithPolicy(d)); err == nil && len(who) == 0 {
+				sid := doc.UniqueSid("AllowAccountToManageKey")
+				doc.Add(remedy.AccountStatement(sid, acct, manageActions))
+				parts = append(parts, T(mWildcardManage, sid))
+				for i := range intents {
+					intents[i].Gain = onKey(k, func(c *access.Change) bool {
+						return changeAccount(c) == acct && containsString(manageActions, c.Action)
+					})
+				}
+			}
 		}
-		if fk, err := parseFixed(k, mustEncode(p)); err == nil && h.principal == anyone && !managedAfter(env, fk) {
-			p.add(accountStatement(p.uniqueSid("Enable IAM User Permissions"), k.Inv.Account))
-			summary.EN += " The account statement is added so that the account keeps control of the key."
-			summary.JA += "アカウントがキーを管理し続けられるよう、アカウントのステートメントを追加します。"
+		for _, p := range parts {
+			plan.SayKeyPolicy(k, p)
 		}
-		fixed, err := p.encode()
-		if err != nil {
-			return nil
+		summary := T(mWildcardFix, keyRef(k.Inv)).Append(msg.Join(parts, Text{EN: " ", JA: ""}))
+		if asUser {
+			summary = T(mWildcardAltFix).Append(msg.Join(parts, Text{EN: " ", JA: ""}))
 		}
-		r := keyPolicyFix(k, fixed, summary, what)
-		if fk, err := parseFixed(k, fixed); err == nil {
-			r.Verified = !hasWildcardAdmin(fk.Policy, k.Inv.Account, h.principal) && managedAfter(env, fk)
+		id := fixID("key-policy-wildcard-admin", k.ARN)
+		if asUser {
+			id += "#user"
 		}
-		callerCheck(env, k, "kms:PutKeyPolicy", r)
-		return r
+		return prove(plan, id, summary, intents)
 	}
-	if h.principal == anyone {
-		r := build(nil, Text{
-			EN: "Remove statement " + stmtLabel(h.stmt) + ": it gives every KMS action to \"*\". Name the principals that need the key in their own statements, with the administrator or user actions they need, or grant access through IAM policies.",
-			JA: "ステートメント " + stmtLabel(h.stmt) + " を削除してください: \"*\" にすべての KMS アクションを与えています。キーを必要とするプリンシパルは、必要な管理者または利用者のアクションとともに個別のステートメントで指定するか、IAM ポリシーで許可してください。",
-		}, Text{
-			EN: "Delete statement " + stmtLabel(h.stmt) + ".", JA: "ステートメント " + stmtLabel(h.stmt) + " を削除します。",
-		})
-		if r == nil {
-			return &Remediation{Summary: Text{EN: "Remove statement " + stmtLabel(h.stmt) + ".", JA: "ステートメント " + stmtLabel(h.stmt) + " を削除してください。"}}
-		}
-		return r
-	}
-	asAdmin := func() *Remediation {
-		return build(isUseAction, Text{
-			EN: fmt.Sprintf("If %s administers the key, give it the key administrator actions instead of kms:* (the KMS console's list, without cryptographic operations).", who),
-			JA: fmt.Sprintf("%s がキーの管理者であれば、kms:* の代わりにキー管理者のアクション (KMS コンソールの一覧で、暗号操作を含みません) を与えてください。", who),
-		}, Text{
-			EN: fmt.Sprintf("In statement %s, replace kms:* for %s with the key administrator actions in the AWS CLI command.", stmtLabel(h.stmt), who),
-			JA: fmt.Sprintf("ステートメント %s の %s に対する kms:* を、AWS CLI コマンド内のキー管理者のアクションに置き換えます。", stmtLabel(h.stmt), who),
-		})
-	}
-	asUser := func() *Remediation {
-		return build(func(a string) bool { return !users[a] }, Text{
-			EN: fmt.Sprintf("If %s only uses the key, give it the key user actions instead of kms:*: %s.", who, shortActions(sortedKeys(users))),
-			JA: fmt.Sprintf("%s がキーを使用するだけであれば、kms:* の代わりにキー利用者のアクションを与えてください: %s。", who, shortActions(sortedKeys(users))),
-		}, Text{
-			EN: fmt.Sprintf("In statement %s, replace kms:* for %s with: %s.", stmtLabel(h.stmt), who, strings.Join(sortedKeys(users), ", ")),
-			JA: fmt.Sprintf("ステートメント %s の %s に対する kms:* を次に置き換えます: %s。", stmtLabel(h.stmt), who, strings.Join(sortedKeys(users), ", ")),
-		})
-	}
-	primary, alt := asAdmin, asUser
-	if acct := principalAccount(h.principal); acct != "" && acct != k.Inv.Account {
-		// Another account cannot administer the key: KMS refuses
-		// administrative calls across accounts.
-		primary, alt = asUser, nil
-	}
-	r := primary()
-	if r == nil {
-		return nil
-	}
-	if alt != nil {
-		if a := alt(); a != nil {
-			r.Alternatives = append(r.Alternatives, *a)
+	r := build(false)
+	for _, h := range hits {
+		if pa := principalAccount(h.principal); h.principal != anyone && !h.service && (pa == "" || pa == acct) {
+			r.Alternatives = append(r.Alternatives, *build(true))
+			break
 		}
 	}
 	return r
@@ -248,47 +255,4 @@ func hasWildcardAdmin(d *policy.Document, acct, principal string) bool {
 		}
 	}
 	return false
-}
-
-// mustEncode encodes a policy being edited; an encoding error (which a
-// decoded document cannot produce) yields an empty document that fails to
-// parse, so the fix is not verified.
-func mustEncode(p *rawPolicy) []byte {
-	b, err := p.encode()
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-// serviceWildcardRemediation narrows kms:* for a service principal to the
-// key user actions, when the statement names only that service; pinning
-// it with aws:SourceAccount or aws:SourceArn is left to the service's
-// documentation, because a service that does not send the key would fail.
-func serviceWildcardRemediation(env *Env, k *access.Key, h wildcardAdmin, users []string) *Remediation {
-	summary := Text{
-		EN: "Replace kms:* for the service principal " + h.principal + " in statement " + stmtLabel(h.stmt) + " with the operations the service needs (usually the key user actions: " + shortActions(users) + "), and pin it with aws:SourceAccount or aws:SourceArn where the service documents them.",
-		JA: "ステートメント " + stmtLabel(h.stmt) + " のサービスプリンシパル " + h.principal + " に対する kms:* を、サービスが必要とする操作 (通常はキー利用者のアクション: " + shortActions(users) + ") に置き換え、サービスが対応を文書化していれば aws:SourceAccount または aws:SourceArn で限定してください。",
-	}
-	change := Text{
-		EN: "In statement " + stmtLabel(h.stmt) + ", replace kms:* with: " + strings.Join(users, ", ") + ".",
-		JA: "ステートメント " + stmtLabel(h.stmt) + " の kms:* を次に置き換えます: " + strings.Join(users, ", ") + "。",
-	}
-	pr := h.stmt.Principal
-	p, err := decodeKeyPolicy(k.Policy.Raw)
-	if err != nil || len(pr.AWS)+len(pr.Federated)+len(pr.CanonicalUser) > 0 || len(pr.Service) != 1 || p.stmt(h.stmt.Index) == nil {
-		// The statement names others too: say what to change.
-		return &Remediation{Summary: summary, Console: editKeyPolicySteps(k.Inv, change)}
-	}
-	setActions(p.stmt(h.stmt.Index), users)
-	fixed, err := p.encode()
-	if err != nil {
-		return &Remediation{Summary: summary, Console: editKeyPolicySteps(k.Inv, change)}
-	}
-	r := keyPolicyFix(k, fixed, summary, change)
-	if fk, err := parseFixed(k, fixed); err == nil {
-		r.Verified = !hasWildcardAdmin(fk.Policy, k.Inv.Account, h.principal) && managedAfter(env, fk)
-	}
-	callerCheck(env, k, "kms:PutKeyPolicy", r)
-	return r
 }

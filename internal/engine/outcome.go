@@ -127,7 +127,15 @@ func (out *outcome) add(o outcome) {
 		return
 	case o.t == policy.Unknown:
 		out.t = policy.Unknown
-		out.alts = capAlts(append(out.alts[:len(out.alts):len(out.alts)], o.alts...))
+		alts := out.alts[:len(out.alts):len(out.alts)]
+		for _, a := range o.alts {
+			// A or A is A: the same way, reached twice (two grants an
+			// account may retire), is one alternative.
+			if !hasAlt(alts, a) {
+				alts = append(alts, a)
+			}
+		}
+		out.alts = capAlts(alts)
 	}
 	if len(out.reasons) == 0 {
 		out.reasons = o.reasons
@@ -137,6 +145,27 @@ func (out *outcome) add(o outcome) {
 }
 
 // capAlts merges alternatives beyond maxAlts into one.
+// hasAlt reports whether as holds an alternative with the same
+// conditions as a.
+func hasAlt(as []alt, a alt) bool {
+	for _, x := range as {
+		if len(x) != len(a) {
+			continue
+		}
+		same := true
+		for i := range x {
+			if x[i].kind != a[i].kind || x[i].text != a[i].text {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
 func capAlts(as []alt) []alt {
 	if len(as) <= maxAlts {
 		return as

@@ -102,6 +102,8 @@ var words = []phrase{
 	p(`\bany principal of account (\d{12}) that its own IAM policies allow`, "アカウント ${1} の、自身の IAM ポリシーが許可する任意のプリンシパル"),
 	p(`\bprincipals of account (\d{12}) that the incomplete IAM listing may have missed`, "アカウント ${1} の、不完全な IAM の一覧から漏れた可能性のあるプリンシパル"),
 	p(`\bany principal of organization `+tok+` in an account the inventory does not hold, by its own IAM policies`, "入力にないアカウントに属する組織 ${1} の任意のプリンシパル (自身の IAM ポリシーによる)"),
+	p(`\banyone outside organizations? ([\w-]+(?:, [\w-]+)*) and accounts? (\d{12}(?:, \d{12})*)`, "組織 ${1} とアカウント ${2} の外の任意のプリンシパル"),
+	p(`\banyone outside accounts? (\d{12}(?:, \d{12})*)`, "アカウント ${1} の外の任意のプリンシパル"),
 	p(`\bany principal of account (\d{12})`, "アカウント ${1} の任意のプリンシパル"),
 	p(`\bany principal outside organization `+tok, "組織 ${1} の外の任意のプリンシパル"),
 	p(`\bany principal outside the account and organization`, "アカウントと組織の外の任意のプリンシパル"),

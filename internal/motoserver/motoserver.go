@@ -152,9 +152,17 @@ func startCmd(cmd *exec.Cmd) (string, error) {
 
 // Dedicated starts a moto_server for one test and stops it when the test
 // ends; for test binaries whose TestMain cannot call Stop (testscript's).
-func Dedicated(t *testing.T) string {
+func Dedicated(t *testing.T) string { return DedicatedAccount(t, "") }
+
+// DedicatedAccount is Dedicated with moto's account set to account (its
+// default, 123456789012, when empty): tests that load an account into
+// moto keep its ARNs.
+func DedicatedAccount(t *testing.T, account string) string {
 	t.Helper()
 	cmd := exec.Command(lookPath(t), "-H", "127.0.0.1", "-p", "0")
+	if account != "" {
+		cmd.Env = append(os.Environ(), "MOTO_ACCOUNT_ID="+account)
+	}
 	url, err := startCmd(cmd)
 	t.Cleanup(func() { stopCmd(cmd) })
 	if err != nil {

@@ -1,0 +1,183 @@
+package access
+
+import (
+	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// DecideAs decides an action on a key (or a variant of one, made with
+// WithPolicy or WithGrants) for an inventory principal as if its identity
+// policies were identity: what a fix that gives the principal an inline
+// policy, or takes one away, would make of its access. It asks as KeyDiff
+// and the matrix do.
+func (ix *Index) DecideAs(p *Principal, identity []*policy.Document, key *Key, action string) engine.Result {
+	edited := *p
+	edited.Identity = identity
+	return ix.askPrincipal(p.ARN, &edited, key, key.ARN, askOptions{listing: true}).decide(action)
+}
+
+// DecideAllAs is DecideAs for several actions, on one prepared question.
+func (ix *Index) DecideAllAs(p *Principal, identity []*policy.Document, key *Key, actions []string) []engine.Result {
+	edited := *p
+	edited.Identity = identity
+	a := ix.askPrincipal(p.ARN, &edited, key, key.ARN, askOptions{listing: true})
+	out := make([]engine.Result, len(actions))
+	for i, action := range actions {
+		out[i] = a.decide(action)
+	}
+	return out
+}
+
+// ChangeOf is the change of one principal's access to a key.
+func ChangeOf(p *Principal, key, action string, before, after engine.Result) Change {
+	return Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: key, Action: action, Before: before, After: after}
+}
+
+// SameAccess reports whether two decisions give the same access: both
+// deny, or both allow (or are unknown) under the same conditions. KeyDiff
+// and IdentityDiff list a change exactly when it does not hold.
+func SameAccess(a, b engine.Result) bool { return same(a, b) }
+
+// WithGrantsRead returns a copy of the key with other grants, keeping
+// whether the grants were read: a fix that revokes or creates grants
+// changes only the grants it names.
+func (k *Key) WithGrantsRead(gs []engine.Grant) *Key {
+	c := *k
+	c.Grants = gs
+	c.facts = factsOf(&c)
+	return &c
+}
+
+// Diff is KeyDiff from the key's shared answers (the KeyAccess a scan
+// holds for it): the principals it groups, and their prepared questions,
+// serve again when the change is one of grants only.
+func (ka *KeyAccess) Diff(after *Key, actions []string) []Change {
+	return ka.ix.keyDiff(ka, ka.Key, after, actions)
+}
+
+// DiffEach is Diff that passes each change to emit as it is found, in no
+// set order, without keeping them: a fix that changes the access of many
+// principals is counted and sampled, not listed in memory. emit must not
+// keep the pointer.
+func (ka *KeyAccess) DiffEach(after *Key, actions []string, emit func(*Change)) {
+	ka.ix.keyDiffEach(ka, ka.Key, after, actions, emit)
+}
+
+// IdentityDiff is Index.IdentityDiff on this key alone, from its shared
+// answers, for an edit that only narrows old (new allows nothing old did
+// not): each group of the key that holds old decides again with new in
+// its place, on the same prepared question; a principal the key's answers
+// do not reach gains nothing from a narrowing.
+func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) []Change {
+	var out []Change
+	ka.IdentityDiffEach(old, new, actions, func(c *Change) { out = append(out, *c) })
+	sortChanges(out)
+	return out
+}
+
+// IdentityDiffEach is IdentityDiff passing each change to emit (which
+// must not keep the pointer). The decisions before are the key's answer
+// about the action when it holds one, else each holder's: a group denied
+// before stays denied after a narrowing, and a group allowed without
+// old's statements keeps its Allow; only the others decide again.
+func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []string, emit func(*Change)) {
+	if actions == nil {
+		actions = keyActions()
+	}
+	holders := ka.holders(old)
+	if len(holders) == 0 {
+		return
+	}
+	for _, a := range actions {
+		before := map[*group]engine.Result{}
+		if aa := ka.cached(a); aa != nil {
+			for _, gr := range aa.Groups {
+				before[gr.group] = gr.Result
+			}
+		} else {
+			for _, h := range holders {
+				if _, ok := before[h.g]; !ok {
+					before[h.g] = h.g.ask(ka).decide(a)
+				}
+			}
+		}
+		for _, h := range holders {
+			rb, ok := before[h.g]
+			if !ok || rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
+				continue // denied before: a narrowing cannot allow
+			}
+			if rb.Decision == engine.Allow && old.Name != "" && !citesDocument(rb, old.Name) {
+				continue // allowed without old
+			}
+			is := *h.g.ask(ka)
+			is.pol.Identity = replaceDoc(h.rep.Identity, old, new)
+			if h.rep.Boundary == old {
+				is.pol.Boundary = new
+			}
+			ra := is.decide(a)
+			if same(rb, ra) {
+				continue
+			}
+			for _, p := range h.members {
+				c := Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
+				emit(&c)
+			}
+		}
+	}
+}
+
+// citesDocument reports whether a decision cites a statement of the
+// identity document named name.
+func citesDocument(r engine.Result, name string) bool {
+	for _, reason := range r.Reasons {
+		if reason.Layer == engine.LayerIdentity && reason.Policy == name {
+			return true
+		}
+	}
+	return false
+}
+
+// A holder is principals of one group of the key that hold the same
+// identity documents and permissions boundary: one class of the group, or
+// one principal the group lists alone. Its members change alike when one
+// of their documents is edited.
+type holder struct {
+	g       *group
+	rep     *Principal
+	members []*Principal
+}
+
+// holders returns the principals of the key's groups that hold an
+// identity document (or have it as permissions boundary), by class, from
+// an index of every document the key's groups hold, built once. A group
+// may join classes that hold different documents yet decide alike on the
+// key: each class is looked at with its own documents.
+func (ka *KeyAccess) holders(d *policy.Document) []holder {
+	ka.mu.Lock()
+	defer ka.mu.Unlock()
+	if ka.byDoc == nil {
+		ka.byDoc = map[*policy.Document][]holder{}
+		add := func(h holder) {
+			seen := map[*policy.Document]bool{}
+			for _, x := range append(append([]*policy.Document(nil), h.rep.Identity...), h.rep.Boundary) {
+				if x != nil && !seen[x] {
+					seen[x] = true
+					ka.byDoc[x] = append(ka.byDoc[x], h)
+				}
+			}
+		}
+		for _, g := range ka.groups {
+			if g.single != nil {
+				add(holder{g: g, rep: g.single, members: []*Principal{g.single}})
+				continue
+			}
+			for _, c := range g.classList() {
+				add(holder{g: g, rep: c.members[0], members: c.members})
+			}
+			for _, p := range g.list {
+				add(holder{g: g, rep: p, members: []*Principal{p}})
+			}
+		}
+	}
+	return ka.byDoc[d]
+}
