@@ -40,6 +40,34 @@ func (c *Change) Gained() bool { return !grants(c.Before) && grants(c.After) }
 // Lost reports whether the edit takes access away.
 func (c *Change) Lost() bool { return grants(c.Before) && !grants(c.After) }
 
+// A Sink receives the changes a diff finds, in no set order: one change
+// (members nil), or one change shared by several inventory principals,
+// members, in the order of answers (by kind, then ARN), with c's
+// Principal, Kind and Description unset (Member fills them). A sink must
+// not keep c or members.
+type Sink func(c *Change, members []*Principal)
+
+// Member is c for one principal of a shared change.
+func (c *Change) Member(p *Principal) Change {
+	m := *c
+	m.Principal, m.Kind, m.Description = p.ARN, p.Kind, describePrincipal(p)
+	return m
+}
+
+// each is a Sink that passes every change to emit one by one.
+func each(emit func(*Change)) Sink {
+	return func(c *Change, members []*Principal) {
+		if members == nil {
+			emit(c)
+			return
+		}
+		for _, p := range members {
+			m := c.Member(p)
+			emit(&m)
+		}
+	}
+}
+
 func grants(r engine.Result) bool { return r.Decision == engine.Allow || r.Decision == engine.Unknown }
 
 // same reports whether two decisions give the same access: both deny, or
@@ -85,14 +113,14 @@ func (ix *Index) KeyDiff(before, after *Key, actions []string) []Change {
 // keyDiff is KeyDiff, with the key's shared answers when ka is not nil.
 func (ix *Index) keyDiff(ka *KeyAccess, before, after *Key, actions []string) []Change {
 	var out []Change
-	ix.keyDiffEach(ka, before, after, actions, func(c *Change) { out = append(out, *c) })
+	ix.keyDiffEach(ka, before, after, actions, each(func(c *Change) { out = append(out, *c) }))
 	sortChanges(out)
 	return out
 }
 
 // keyDiffEach passes every change of KeyDiff to emit, in no set order;
 // emit must not keep the pointer.
-func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string, emit func(*Change)) {
+func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string, emit Sink) {
 	if actions == nil {
 		actions = keyActions()
 	}
@@ -132,7 +160,7 @@ func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string
 	syms := ix.newSymbolPairs(ka, before, after)
 	for _, a := range actions {
 		for _, c := range syms.changes(a, rc.matters(a)) {
-			emit(&c)
+			emit(&c, nil)
 		}
 	}
 }
@@ -142,12 +170,20 @@ func (ix *Index) keyDiffEach(ka *KeyAccess, before, after *Key, actions []string
 // shared answers hold when only grants changed and no new principal is
 // named (the groups of the key before are then as fine as those after),
 // or groups made afresh.
-func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, actions []string, out func(*Change)) {
+func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, actions []string, out Sink) {
 	var c Change
+	var buf []byte
 	emit := func(p *Principal, a string, rb, ra engine.Result) {
 		if !same(rb, ra) {
 			c = Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: after.ARN, Action: a, Before: rb, After: ra}
-			out(&c)
+			out(&c, nil)
+		}
+	}
+	// emitSet passes on the change of a group's members together.
+	emitSet := func(members []*Principal, a string, rb, ra engine.Result) {
+		if !same(rb, ra) {
+			c = Change{Key: after.ARN, Action: a, Before: rb, After: ra}
+			out(&c, members)
 		}
 	}
 	if few, ok := ix.fewReached(rc); ok {
@@ -173,9 +209,7 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 					continue
 				}
 				ra := ka.askAfter(g, after).decide(actions[0])
-				for _, p := range gr.Members() {
-					emit(p, actions[0], gr.Result, ra)
-				}
+				emitSet(gr.Members(), actions[0], gr.Result, ra)
 			}
 			return
 		}
@@ -203,12 +237,10 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 						rb = noPath
 					}
 				} else {
-					rb = g.ask(ka).decide(a)
+					rb, buf = ka.decideGroup(g, a, ix.coverAction(a), buf)
 				}
 				ra := ka.askAfter(g, after).decide(a)
-				for _, p := range g.members() {
-					emit(p, a, rb, ra)
-				}
+				emitSet(g.members(), a, rb, ra)
 			}
 		}
 		return
@@ -238,7 +270,8 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 				if !rc.affectsGroup(g) {
 					continue
 				}
-				r := g.ask(ka).decide(a)
+				var r engine.Result
+				r, buf = ka.decideGroup(g, a, ix.coverAction(a), buf)
 				for _, p := range g.members() {
 					was[p] = r
 				}
@@ -423,6 +456,9 @@ type symbolPairs struct {
 	pairs map[string]*[2]*symbolic
 	ka    [2]*KeyAccess
 	key   string
+	// shared is set when the symbols before are the key's own, whose
+	// decisions the KeyAccess keeps.
+	shared bool
 }
 
 func (ix *Index) newSymbolPairs(ka *KeyAccess, before, after *Key) *symbolPairs {
@@ -431,7 +467,7 @@ func (ix *Index) newSymbolPairs(ka *KeyAccess, before, after *Key) *symbolPairs 
 	sides := [2][]*symbolic{nil, ix.symbolsOf(after)}
 	if ka != nil && ka.Key == before {
 		// The key's own symbols, with their prepared questions.
-		sp.ka[0], sides[0] = ka, ka.symbols
+		sp.ka[0], sides[0], sp.shared = ka, ka.symbols, true
 	} else {
 		sides[0] = ix.symbolsOf(before)
 	}
@@ -472,7 +508,12 @@ func (sp *symbolPairs) changes(action string, both bool) []Change {
 		rb, ra := noPath, noPath
 		var s *symbolic
 		if pair[0] != nil {
-			rb, s = pair[0].decide(sp.ka[0], action), pair[0]
+			if sp.shared {
+				rb = sp.ka[0].decideSymbol(pair[0], action)
+			} else {
+				rb = pair[0].decide(sp.ka[0], action)
+			}
+			s = pair[0]
 		}
 		if pair[1] != nil {
 			ra, s = pair[1].decide(sp.ka[1], action), pair[1]

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/keywarden/keywarden/internal/engine"
@@ -32,6 +33,9 @@ type KeyAccess struct {
 	byClass  map[*class]*group
 	byMember map[*Principal]*group
 	byDoc    map[*policy.Document][]holder
+	// memo holds the groups' decisions by action and actionKey.
+	memoMu sync.Mutex
+	memo   map[string]engine.Result
 }
 
 // An ActionAccess is everyone who can perform one action on the key.
@@ -95,7 +99,6 @@ func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
 	}
 	aa = &ActionAccess{Action: action}
 	covers := ka.ix.coverAction(action)
-	decided := map[string]engine.Result{}
 	var b []byte
 	for _, g := range ka.groups {
 		if outside && g.rep.Account == ka.Key.Inv.Account {
@@ -105,16 +108,7 @@ func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
 		// action decide it alike: the engine never cites a statement
 		// that does not apply.
 		var r engine.Result
-		if g.single != nil {
-			r = g.ask(ka).decide(action)
-		} else {
-			b = g.actionKey(b[:0], covers)
-			var ok bool
-			if r, ok = decided[string(b)]; !ok {
-				r = g.ask(ka).decide(action)
-				decided[string(b)] = r
-			}
-		}
+		r, b = ka.decideGroup(g, action, covers, b)
 		if ka.Key.Policy == nil && r.Decision == engine.Unknown && !citesGrant(r) {
 			// Every principal's answer needs the key policy: one
 			// symbolic entry says so (symbolsOf).
@@ -125,7 +119,7 @@ func (ka *KeyAccess) action(action string, outside bool) *ActionAccess {
 		}
 	}
 	for _, s := range ka.symbols {
-		r := s.decide(ka, action)
+		r := ka.decideSymbol(s, action)
 		if r.Decision == engine.Allow || r.Decision == engine.Unknown {
 			aa.Symbols = append(aa.Symbols, s.entry(r))
 		}
@@ -188,6 +182,55 @@ func citesGrant(r engine.Result) bool {
 }
 
 // ask returns the group's prepared question, built on first use.
+// decideGroup decides an action for a group, once per key for groups
+// that differ only in statements that do not cover the action (the
+// engine never cites a statement that does not apply): ActionAccess and
+// the diffs of IAM edits, one per fix, share the decisions. covers is
+// ix.coverAction(action); b is a buffer, returned for reuse.
+func (ka *KeyAccess) decideGroup(g *group, action string, covers []bool, b []byte) (engine.Result, []byte) {
+	b = append(b[:0], action...)
+	b = append(b, 0)
+	if g.single != nil {
+		b = fmt.Appendf(b, "%p", g.single)
+	} else {
+		b = g.actionKey(b, covers)
+	}
+	ka.memoMu.Lock()
+	r, ok := ka.memo[string(b)]
+	ka.memoMu.Unlock()
+	if ok {
+		return r, b
+	}
+	r = g.ask(ka).decide(action)
+	ka.memoMu.Lock()
+	if ka.memo == nil {
+		ka.memo = map[string]engine.Result{}
+	}
+	ka.memo[string(b)] = r
+	ka.memoMu.Unlock()
+	return r, b
+}
+
+// decideSymbol is decideGroup for one of the key's own symbolic
+// principals (ka.symbols).
+func (ka *KeyAccess) decideSymbol(s *symbolic, action string) engine.Result {
+	k := fmt.Sprintf("%s\x00y%p", action, s)
+	ka.memoMu.Lock()
+	r, ok := ka.memo[k]
+	ka.memoMu.Unlock()
+	if ok {
+		return r
+	}
+	r = s.decide(ka, action)
+	ka.memoMu.Lock()
+	if ka.memo == nil {
+		ka.memo = map[string]engine.Result{}
+	}
+	ka.memo[k] = r
+	ka.memoMu.Unlock()
+	return r
+}
+
 func (g *group) ask(ka *KeyAccess) *asker {
 	g.once.Do(func() {
 		g.asker = ka.ix.askPrincipal(g.rep.ARN, g.rep, ka.Key, ka.Key.ARN, askOptions{listing: true})

@@ -1,6 +1,10 @@
 package access
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
+
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -60,6 +64,13 @@ func (ka *KeyAccess) Diff(after *Key, actions []string) []Change {
 // principals is counted and sampled, not listed in memory. emit must not
 // keep the pointer.
 func (ka *KeyAccess) DiffEach(after *Key, actions []string, emit func(*Change)) {
+	ka.ix.keyDiffEach(ka, ka.Key, after, actions, each(emit))
+}
+
+// DiffSets is DiffEach passing the changes that groups of principals
+// share as one (Sink): a fix that changes the access of thousands of
+// principals alike is tallied by group.
+func (ka *KeyAccess) DiffSets(after *Key, actions []string, emit Sink) {
 	ka.ix.keyDiffEach(ka, ka.Key, after, actions, emit)
 }
 
@@ -81,6 +92,12 @@ func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) [
 // before stays denied after a narrowing, and a group allowed without
 // old's statements keeps its Allow; only the others decide again.
 func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []string, emit func(*Change)) {
+	ka.IdentityDiffSets(old, new, actions, each(emit))
+}
+
+// IdentityDiffSets is IdentityDiffEach passing the change of each holder
+// (principals of one class of a group) as one (Sink).
+func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []string, emit Sink) {
 	if actions == nil {
 		actions = keyActions()
 	}
@@ -88,7 +105,39 @@ func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []strin
 	if len(holders) == 0 {
 		return
 	}
+	// Holders whose decision depends on the same things decide alike:
+	// before, groups of one actionKey (decideGroup); after,
+	// holders of one profile and split whose identity statements that
+	// cover the action are the same ones. A principal that decides alone,
+	// or a new document that resolves variables, is asked on its own.
+	newTags := map[string]bool{}
+	addTagKeys(newTags, new)
+	personal := usesVariables(new) || len(newTags) > 0
+	// The statements of old, by number, and whether each holder holds
+	// it as identity policy: what afterKey needs of the edit.
+	oldIDs := map[int]bool{}
+	for _, st := range old.Statements {
+		if id, ok := ka.ix.stmtIDs[st]; ok {
+			oldIDs[id] = true
+		}
+	}
+	holds := make([]bool, len(holders))
+	for i, h := range holders {
+		holds[i] = slices.Contains(h.rep.Identity, old)
+	}
+	var b []byte
+	var newCover, newStmts []*policy.Statement
+	if new != nil { // nil: the document goes
+		newStmts = new.Statements
+	}
 	for _, a := range actions {
+		covers := ka.ix.coverAction(a)
+		newCover = newCover[:0]
+		for _, st := range newStmts {
+			if st.MatchAction(a) {
+				newCover = append(newCover, st)
+			}
+		}
 		before := map[*group]engine.Result{}
 		if aa := ka.cached(a); aa != nil {
 			for _, gr := range aa.Groups {
@@ -97,11 +146,12 @@ func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []strin
 		} else {
 			for _, h := range holders {
 				if _, ok := before[h.g]; !ok {
-					before[h.g] = h.g.ask(ka).decide(a)
+					before[h.g], b = ka.decideGroup(h.g, a, covers, b)
 				}
 			}
 		}
-		for _, h := range holders {
+		after := map[string]engine.Result{}
+		for i, h := range holders {
 			rb, ok := before[h.g]
 			if !ok || rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
 				continue // denied before: a narrowing cannot allow
@@ -109,21 +159,56 @@ func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []strin
 			if rb.Decision == engine.Allow && old.Name != "" && !citesDocument(rb, old.Name) {
 				continue // allowed without old
 			}
-			is := *h.g.ask(ka)
-			is.pol.Identity = replaceDoc(h.rep.Identity, old, new)
-			if h.rep.Boundary == old {
-				is.pol.Boundary = new
+			boundary := h.rep.Boundary
+			if boundary == old {
+				boundary = new
 			}
-			ra := is.decide(a)
+			shared := h.g.single == nil && !personal
+			var ra engine.Result
+			ok = false
+			if shared {
+				b = afterKey(b[:0], h, boundary, covers, oldIDs, holds[i], newCover)
+				ra, ok = after[string(b)]
+			}
+			if !ok {
+				is := *h.g.ask(ka)
+				is.pol.Identity = replaceDoc(h.rep.Identity, old, new)
+				is.pol.Boundary = boundary
+				ra = is.decide(a)
+				if shared {
+					after[string(b)] = ra
+				}
+			}
 			if same(rb, ra) {
 				continue
 			}
-			for _, p := range h.members {
-				c := Change{Principal: p.ARN, Kind: p.Kind, Description: describePrincipal(p), Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
-				emit(&c)
-			}
+			c := Change{Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
+			emit(&c, h.members)
 		}
 	}
+}
+
+// afterKey is what a holder's decision of an action depends on once its
+// documents are edited: its profile and split, its permissions boundary,
+// and the statements of its identity documents that cover the action
+// (covers), those of old (oldIDs) replaced by those of new that cover it
+// (newCover) when the holder holds old.
+func afterKey(b []byte, h holder, boundary *policy.Document, covers []bool, oldIDs map[int]bool, holdsOld bool, newCover []*policy.Statement) []byte {
+	b = strconv.AppendInt(b, int64(h.g.profile), 10)
+	b = append(b, h.g.split...)
+	b = fmt.Appendf(b, "#%p", boundary)
+	for _, id := range h.rep.kms {
+		if covers[id] && !oldIDs[id] {
+			b = append(b, '|')
+			b = strconv.AppendInt(b, int64(id), 10)
+		}
+	}
+	if holdsOld {
+		for _, st := range newCover {
+			b = fmt.Appendf(b, "|n%p", st)
+		}
+	}
+	return b
 }
 
 // citesDocument reports whether a decision cites a statement of the

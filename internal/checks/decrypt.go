@@ -233,8 +233,9 @@ func pinFix(env *Env, p *identityPolicy, grants []broadGrant, fs []Finding, chec
 	for i := range fs {
 		f := &fs[i]
 		intents = append(intents, remedy.Intent{
-			Name: intentName(check, f),
-			Lose: func(c *access.Change) bool { return isPinned(c.Action) },
+			Name:    intentName(check, f),
+			Lose:    func(c *access.Change) bool { return isPinned(c.Action) },
+			Uniform: true,
 			Effective: func(w *remedy.World) bool {
 				d := w.Doc(p.Doc)
 				if d == nil {

@@ -73,7 +73,7 @@ func directAccessFinding(env *Env, k *access.Key, sa *subjectAccess) Finding {
 	switch {
 	case sa.subject == anyone:
 		f.Message = T(mDirectAnyone, stmtList(stmts), ref, list)
-		f.Explanation = append(f.Explanation, T(mDirectReached, len(sa.reached), joinLimited(sortedKeys(sa.reached), 5)))
+		f.Explanation = append(f.Explanation, T(mDirectReached, sa.reached, joinFirst(sa.firstReached, sa.reached)))
 	default:
 		f.Message = T(mDirectFail, sa.subject, ref, list)
 		if sa.kind == access.KindNamed {

@@ -132,6 +132,15 @@ func joinLimited(ss []string, n int) string {
 	return strings.Join(ss[:n], ", ") + fmt.Sprintf(" (+%d)", len(ss)-n)
 }
 
+// joinFirst is joinLimited for a list of which only the first items are
+// at hand, of total in all.
+func joinFirst(first []string, total int) string {
+	if total <= len(first) {
+		return strings.Join(first, ", ")
+	}
+	return strings.Join(first, ", ") + fmt.Sprintf(" (+%d)", total-len(first))
+}
+
 // useActions are the cryptographic operations the key can perform
 // (awsfacts.KeyUse, narrowed by its key usage when known).
 func useActions(k *inventory.Key) []string {

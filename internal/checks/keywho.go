@@ -77,6 +77,16 @@ func (w *whoCanMemo) entryFor(k *access.Key, action, subject string) (access.Ent
 	return access.Entry{}, false
 }
 
+// action is the key's answer about an action, by groups.
+func (w *whoCanMemo) action(k *access.Key, action string) *access.ActionAccess {
+	ka := w.access[k]
+	if ka == nil {
+		ka = w.env.Index.Access(k)
+		w.access[k] = ka
+	}
+	return ka.Action(action)
+}
+
 func (w *whoCanMemo) get(k *access.Key, action string) *access.WhoCanResult {
 	byAction := w.m[k]
 	if byAction == nil {
@@ -127,13 +137,15 @@ type subjectAccess struct {
 	missing map[string]bool
 	stmts   map[int]*policy.Statement
 	conds   map[string]bool
-	// reached lists the principals a "*" subject stands for.
-	reached map[string]bool
+	// reached counts the principals a "*" subject stands for;
+	// firstReached are the first five by ARN.
+	reached      int
+	firstReached []string
 }
 
 func newSubjectAccess(subject string, kind access.Kind) *subjectAccess {
 	return &subjectAccess{subject: subject, kind: kind, actions: map[string]bool{}, unknown: map[string]bool{},
-		missing: map[string]bool{}, stmts: map[int]*policy.Statement{}, conds: map[string]bool{}, reached: map[string]bool{}}
+		missing: map[string]bool{}, stmts: map[int]*policy.Statement{}, conds: map[string]bool{}}
 }
 
 func (s *subjectAccess) statements() []*policy.Statement {
@@ -248,21 +260,39 @@ func anyAccountPrincipal(acct string) probe {
 func directAccess(w *whoCanMemo, k *access.Key, actions []string) map[string]*subjectAccess {
 	out := map[string]*subjectAccess{}
 	parts := w.parts(k)
+	record := func(e access.Entry, a string) {
+		if e.Via != engine.RuleDirect || (e.Decision != engine.Allow && e.Decision != engine.Unknown) {
+			return
+		}
+		sa := out[e.Principal]
+		if sa == nil {
+			sa = newSubjectAccess(e.Principal, e.Kind)
+			out[e.Principal] = sa
+		}
+		stmts := namingStatements(k.Policy, e.Principal, a)
+		if len(stmts) == 0 {
+			stmts = keyPolicyStatements(k.Policy, e.Result)
+		}
+		sa.record(e, a, stmts)
+	}
+	// The principals "*" reaches, as groups of the key's answers: a
+	// principal is in one group of a key, so distinct groups hold
+	// distinct principals.
+	var reached []access.GroupResult
+	seen := map[*access.Principal]bool{} // by a group's first member
 	for _, a := range actions {
-		for _, e := range w.get(parts.named, a).Entries {
-			if e.Via != engine.RuleDirect || (e.Decision != engine.Allow && e.Decision != engine.Unknown) {
-				continue
+		// Groups share their decision: only those the key policy
+		// allows directly are listed member by member.
+		aa := w.action(parts.named, a)
+		for _, g := range aa.Groups {
+			if g.Result.Rule == engine.RuleDirect {
+				for _, p := range g.Members() {
+					record(access.EntryOf(g.Result, p), a)
+				}
 			}
-			sa := out[e.Principal]
-			if sa == nil {
-				sa = newSubjectAccess(e.Principal, e.Kind)
-				out[e.Principal] = sa
-			}
-			stmts := namingStatements(k.Policy, e.Principal, a)
-			if len(stmts) == 0 {
-				stmts = keyPolicyStatements(k.Policy, e.Result)
-			}
-			sa.record(e, a, stmts)
+		}
+		for _, e := range aa.Symbols {
+			record(e, a)
 		}
 		if len(wildcardStatements(k.Policy)) == 0 {
 			continue
@@ -277,13 +307,35 @@ func directAccess(w *whoCanMemo, k *access.Key, actions []string) map[string]*su
 			out[anyone] = sa
 		}
 		sa.record(access.Entry{Principal: anyone, Decision: r.Decision, Conditions: r.Conditions, Result: r}, a, keyPolicyStatements(k.Policy, r))
-		for _, e := range w.get(parts.wild, a).Entries {
-			if e.Decision == engine.Allow && e.Principal != "" {
-				sa.reached[e.Principal] = true
+		for _, g := range w.action(parts.wild, a).Groups {
+			if ms := g.Members(); g.Result.Decision == engine.Allow && len(ms) > 0 && !seen[ms[0]] {
+				seen[ms[0]] = true
+				reached = append(reached, g)
 			}
 		}
 	}
+	if sa := out[anyone]; sa != nil {
+		sa.reached, sa.firstReached = reachedOf(reached)
+	}
 	return out
+}
+
+// reachedOf counts the members of groups and lists the first five ARNs.
+func reachedOf(groups []access.GroupResult) (int, []string) {
+	n := 0
+	var first []string
+	for _, g := range groups {
+		ms := g.Members()
+		n += len(ms)
+		for i := 0; i < len(ms) && i < 5; i++ {
+			first = append(first, ms[i].ARN)
+		}
+	}
+	sort.Strings(first)
+	if len(first) > 5 {
+		first = first[:5]
+	}
+	return n, first
 }
 
 // subjectsSorted returns the subjects, "*" first.

@@ -28,6 +28,10 @@ type Intent struct {
 	// Effective reports whether the finding no longer holds once the fix
 	// is applied.
 	Effective func(w *World) bool
+	// Uniform is set when Lose and Gain look only at a change's key,
+	// action and decisions, never at its principal: a change that many
+	// principals share is then judged once.
+	Uniform bool
 }
 
 // A World is the account as a plan leaves it: keys with their new
@@ -187,7 +191,7 @@ func (p *Plan) diff(w *World, t *tally, byKey bool) {
 			}
 		}
 		if ka := p.sharedAccess(k); ka != nil {
-			ka.DiffEach(w.keys[k], p.keyDiffActions(k), add)
+			ka.DiffSets(w.keys[k], p.keyDiffActions(k), func(c *access.Change, members []*access.Principal) { t.addSet(c, members, redo) })
 		} else {
 			for _, c := range p.ix.KeyDiff(k, w.keys[k], p.keyDiffActions(k)) {
 				add(&c)
@@ -446,9 +450,7 @@ func (pd *Pending) Key(ka *access.KeyAccess) {
 	}
 	actions = applicable(ka.Key, actions)
 	for _, old := range pd.w.replaced {
-		pd.t.mu.Lock()
-		ka.IdentityDiffEach(old, pd.w.docs[old], actions, func(c *access.Change) { pd.t.addLocked(*c) })
-		pd.t.mu.Unlock()
+		ka.IdentityDiffSets(old, pd.w.docs[old], actions, func(c *access.Change, members []*access.Principal) { pd.t.addSet(c, members, nil) })
 	}
 }
 
@@ -478,10 +480,16 @@ type tally struct {
 	bound   *access.Change
 	// lost are the principals that lose PutKeyPolicy, by key.
 	lost map[string]map[string]bool
+	// uniform is set when no intent looks at a change's principal.
+	uniform bool
 }
 
 func newTally(intents []Intent) *tally {
-	return &tally{intents: intents, used: make([]bool, len(intents)), lost: map[string]map[string]bool{}}
+	t := &tally{intents: intents, used: make([]bool, len(intents)), lost: map[string]map[string]bool{}, uniform: true}
+	for _, in := range intents {
+		t.uniform = t.uniform && in.Uniform
+	}
+	return t
 }
 
 func (t *tally) add(c access.Change) {
@@ -492,38 +500,117 @@ func (t *tally) add(c access.Change) {
 
 func (t *tally) addLocked(c access.Change) {
 	t.total++
-	// Keep the first DiffCap changes in order: once that many are held,
-	// a change after the last of them is not kept.
-	if t.bound == nil || less(c, *t.bound) {
-		t.first = append(t.first, c)
-		if len(t.first) >= 4*DiffCap {
-			sortChanges(t.first)
-			t.first = t.first[:DiffCap]
-			b := t.first[DiffCap-1]
-			t.bound = &b
+	t.keep(&c, nil)
+	t.judge(&c, nil, 1, c.Gained() || !c.Lost() && widens(&c))
+	t.losing(&c)
+}
+
+// addSet tallies a change that members share (access.Sink): each member
+// counts, the first ones are kept, and the intents judge the change once
+// when none looks at the principal (Intent.Uniform), else member by member.
+// skip leaves out members whose changes are tallied elsewhere.
+func (t *tally) addSet(c *access.Change, members []*access.Principal, skip map[string]bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if members == nil {
+		if !skip[c.Principal] {
+			t.addLocked(*c)
+		}
+		return
+	}
+	if len(skip) > 0 {
+		var kept []*access.Principal
+		for _, p := range members {
+			if !skip[p.ARN] {
+				kept = append(kept, p)
+			}
+		}
+		members = kept
+	}
+	if len(members) == 0 {
+		return
+	}
+	t.total += len(members)
+	gain := c.Gained() || !c.Lost() && widens(c)
+	m := *c
+	// Members come in ARN order: once one is past the first changes
+	// kept, so are the rest.
+	for _, p := range members {
+		m.Principal, m.Kind = p.ARN, p.Kind
+		if t.bound != nil && !less(m, *t.bound) {
+			break
+		}
+		t.keep(&m, p)
+	}
+	if t.uniform {
+		m.Principal, m.Kind = members[0].ARN, members[0].Kind
+		t.judge(&m, members[0], len(members), gain)
+	} else {
+		for _, p := range members {
+			m.Principal, m.Kind = p.ARN, p.Kind
+			t.judge(&m, p, 1, gain)
 		}
 	}
-	gain := c.Gained() || !c.Lost() && widens(&c)
+	if m.Action == "kms:PutKeyPolicy" && m.Lost() {
+		for _, p := range members {
+			m.Principal = p.ARN
+			t.losing(&m)
+		}
+	}
+}
+
+// keep holds a change among the first ones, described in full (p is its
+// principal when the change is one of a set).
+func (t *tally) keep(c *access.Change, p *access.Principal) {
+	// Keep the first DiffCap changes in order: once that many are held,
+	// a change after the last of them is not kept.
+	if t.bound != nil && !less(*c, *t.bound) {
+		return
+	}
+	t.first = append(t.first, described(c, p))
+	if len(t.first) >= 4*DiffCap {
+		sortChanges(t.first)
+		t.first = t.first[:DiffCap]
+		b := t.first[DiffCap-1]
+		t.bound = &b
+	}
+}
+
+// described is a copy of c with its principal's description.
+func described(c *access.Change, p *access.Principal) access.Change {
+	if p == nil {
+		return *c
+	}
+	return c.Member(p)
+}
+
+// judge matches n changes like c with the findings' intents.
+func (t *tally) judge(c *access.Change, p *access.Principal, n int, gain bool) {
 	ok := false
 	for j, in := range t.intents {
-		if gain && in.Gain != nil && in.Gain(&c) || !gain && in.Lose != nil && in.Lose(&c) {
+		if gain && in.Gain != nil && in.Gain(c) || !gain && in.Lose != nil && in.Lose(c) {
 			ok, t.used[j] = true, true
 		}
 	}
-	if !ok {
-		t.other++
-		if t.otherEx == nil || less(c, *t.otherEx) {
-			cc := c
-			t.otherEx = &cc
-		}
-		if gain {
-			t.gained++
-			if t.gainEx == nil || less(c, *t.gainEx) {
-				cc := c
-				t.gainEx = &cc
-			}
+	if ok {
+		return
+	}
+	t.other += n
+	if t.otherEx == nil || less(*c, *t.otherEx) {
+		cc := described(c, p)
+		t.otherEx = &cc
+	}
+	if gain {
+		t.gained += n
+		if t.gainEx == nil || less(*c, *t.gainEx) {
+			cc := described(c, p)
+			t.gainEx = &cc
 		}
 	}
+}
+
+// losing notes a principal that loses PutKeyPolicy on a key.
+func (t *tally) losing(c *access.Change) {
 	if c.Action == "kms:PutKeyPolicy" && c.Lost() {
 		if t.lost[c.Key] == nil {
 			t.lost[c.Key] = map[string]bool{}
