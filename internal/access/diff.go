@@ -203,12 +203,15 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 			// retire no grant before cannot after, so only those that
 			// could (the key's shared answer) are asked again.
 			aa := ka.Action(actions[0])
+			covers := ix.coverAction(actions[0])
+			decided := map[string]engine.Result{}
 			for _, gr := range aa.Groups {
 				g := gr.group
 				if !rc.affectsGroup(g) {
 					continue
 				}
-				ra := ka.askAfter(g, after).decide(actions[0])
+				var ra engine.Result
+				ra, buf = ka.decideAfter(g, after, actions[0], covers, decided, buf)
 				emitSet(gr.Members(), actions[0], gr.Result, ra)
 			}
 			return
@@ -221,25 +224,25 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 			if cached != nil {
 				byGroup = map[*group]engine.Result{}
 				for _, gr := range cached.Groups {
-					if g := ka.groupOf(gr.Members()[0]); g != nil {
-						byGroup[g] = gr.Result
-					}
+					byGroup[gr.group] = gr.Result
 				}
 			}
+			covers := ix.coverAction(a)
+			decided := map[string]engine.Result{}
 			for _, g := range ka.groups {
 				if !rc.affectsGroup(g) {
 					continue
 				}
-				var rb engine.Result
+				var rb, ra engine.Result
 				if cached != nil {
 					var ok bool
 					if rb, ok = byGroup[g]; !ok {
 						rb = noPath
 					}
 				} else {
-					rb, buf = ka.decideGroup(g, a, ix.coverAction(a), buf)
+					rb, buf = ka.decideGroup(g, a, covers, buf)
 				}
-				ra := ka.askAfter(g, after).decide(a)
+				ra, buf = ka.decideAfter(g, after, a, covers, decided, buf)
 				emitSet(g.members(), a, rb, ra)
 			}
 		}
@@ -293,6 +296,22 @@ func (ix *Index) principalChanges(ka *KeyAccess, before, after *Key, rc *reach, 
 			emit(p, a, rb, ra)
 		}
 	}
+}
+
+// decideAfter decides an action for a group of the key on a changed
+// version of it whose groups are the key's (groupsHold): groups of one
+// actionKey decide alike after as before, once (decided, by actionKey).
+func (ka *KeyAccess) decideAfter(g *group, after *Key, action string, covers []bool, decided map[string]engine.Result, b []byte) (engine.Result, []byte) {
+	if g.single != nil {
+		return ka.askAfter(g, after).decide(action), b
+	}
+	b = g.actionKey(b[:0], covers)
+	if r, ok := decided[string(b)]; ok {
+		return r, b
+	}
+	r := ka.askAfter(g, after).decide(action)
+	decided[string(b)] = r
+	return r, b
 }
 
 // sameIssuers reports whether the same accounts issued some grant in

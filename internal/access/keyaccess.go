@@ -195,39 +195,40 @@ func (ka *KeyAccess) decideGroup(g *group, action string, covers []bool, b []byt
 	} else {
 		b = g.actionKey(b, covers)
 	}
-	ka.memoMu.Lock()
-	r, ok := ka.memo[string(b)]
-	ka.memoMu.Unlock()
-	if ok {
+	if r, ok := ka.recall(b); ok {
 		return r, b
 	}
-	r = g.ask(ka).decide(action)
+	r := g.ask(ka).decide(action)
+	ka.remember(b, r)
+	return r, b
+}
+
+// recall and remember read and write the key's memo of decisions.
+func (ka *KeyAccess) recall(k []byte) (engine.Result, bool) {
 	ka.memoMu.Lock()
+	defer ka.memoMu.Unlock()
+	r, ok := ka.memo[string(k)]
+	return r, ok
+}
+
+func (ka *KeyAccess) remember(k []byte, r engine.Result) {
+	ka.memoMu.Lock()
+	defer ka.memoMu.Unlock()
 	if ka.memo == nil {
 		ka.memo = map[string]engine.Result{}
 	}
-	ka.memo[string(b)] = r
-	ka.memoMu.Unlock()
-	return r, b
+	ka.memo[string(k)] = r
 }
 
 // decideSymbol is decideGroup for one of the key's own symbolic
 // principals (ka.symbols).
 func (ka *KeyAccess) decideSymbol(s *symbolic, action string) engine.Result {
-	k := fmt.Sprintf("%s\x00y%p", action, s)
-	ka.memoMu.Lock()
-	r, ok := ka.memo[k]
-	ka.memoMu.Unlock()
-	if ok {
+	k := fmt.Appendf(nil, "%s\x00y%p", action, s)
+	if r, ok := ka.recall(k); ok {
 		return r
 	}
-	r = s.decide(ka, action)
-	ka.memoMu.Lock()
-	if ka.memo == nil {
-		ka.memo = map[string]engine.Result{}
-	}
-	ka.memo[k] = r
-	ka.memoMu.Unlock()
+	r := s.decide(ka, action)
+	ka.remember(k, r)
 	return r
 }
 

@@ -105,14 +105,15 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 	if len(holders) == 0 {
 		return
 	}
-	// Holders whose decision depends on the same things decide alike:
-	// before, groups of one actionKey (decideGroup); after,
+	// Holders whose decision depends on the same things decide alike,
+	// for every edit asked of the key (the key's memo): before, groups of
+	// one actionKey (decideGroup); after,
 	// holders of one profile and split whose identity statements that
 	// cover the action are the same ones. A principal that decides alone,
 	// or a new document that resolves variables, is asked on its own.
 	newTags := map[string]bool{}
 	addTagKeys(newTags, new)
-	personal := usesVariables(new) || len(newTags) > 0
+	personal := usesVariables(new) || len(newTags) > 0 || testsPrincipal(new)
 	// The statements of old, by number, and whether each holder holds
 	// it as identity policy: what afterKey needs of the edit.
 	oldIDs := map[int]bool{}
@@ -126,7 +127,8 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 		holds[i] = slices.Contains(h.rep.Identity, old)
 	}
 	var b []byte
-	var newCover, newStmts []*policy.Statement
+	var c Change
+	var newCover, newStmts, reaching []*policy.Statement
 	if new != nil { // nil: the document goes
 		newStmts = new.Statements
 	}
@@ -138,6 +140,28 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 				newCover = append(newCover, st)
 			}
 		}
+		// A holder none of whose statements of old that cover the action
+		// can reach the key, when none of new's can either, and whose
+		// boundary is not old, decides as before: its group's decision
+		// depends only on its statements that reach the key (rel).
+		reaching = reaching[:0]
+		for _, st := range newCover {
+			if mayCover(st, ka.Key.ARN) {
+				reaching = append(reaching, st)
+			}
+		}
+		newReach := len(reaching) > 0
+		skip := func(h holder) bool {
+			if newReach || h.g.single != nil || h.rep.Boundary == old {
+				return false
+			}
+			for _, id := range h.g.rel {
+				if covers[id] && oldIDs[id] {
+					return false
+				}
+			}
+			return true
+		}
 		before := map[*group]engine.Result{}
 		if aa := ka.cached(a); aa != nil {
 			for _, gr := range aa.Groups {
@@ -145,13 +169,15 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 			}
 		} else {
 			for _, h := range holders {
-				if _, ok := before[h.g]; !ok {
+				if _, ok := before[h.g]; !ok && !skip(h) {
 					before[h.g], b = ka.decideGroup(h.g, a, covers, b)
 				}
 			}
 		}
-		after := map[string]engine.Result{}
 		for i, h := range holders {
+			if skip(h) {
+				continue
+			}
 			rb, ok := before[h.g]
 			if !ok || rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
 				continue // denied before: a narrowing cannot allow
@@ -167,8 +193,9 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 			var ra engine.Result
 			ok = false
 			if shared {
-				b = afterKey(b[:0], h, boundary, covers, oldIDs, holds[i], newCover)
-				ra, ok = after[string(b)]
+				b = append(append(append(b[:0], "after\x00"...), a...), 0)
+				b = afterKey(b, h, boundary, covers, oldIDs, holds[i], reaching)
+				ra, ok = ka.recall(b)
 			}
 			if !ok {
 				is := *h.g.ask(ka)
@@ -176,13 +203,13 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 				is.pol.Boundary = boundary
 				ra = is.decide(a)
 				if shared {
-					after[string(b)] = ra
+					ka.remember(b, ra)
 				}
 			}
 			if same(rb, ra) {
 				continue
 			}
-			c := Change{Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
+			c = Change{Key: ka.Key.ARN, Action: a, Before: rb, After: ra}
 			emit(&c, h.members)
 		}
 	}
@@ -190,21 +217,23 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 
 // afterKey is what a holder's decision of an action depends on once its
 // documents are edited: its profile and split, its permissions boundary,
-// and the statements of its identity documents that cover the action
-// (covers), those of old (oldIDs) replaced by those of new that cover it
-// (newCover) when the holder holds old.
-func afterKey(b []byte, h holder, boundary *policy.Document, covers []bool, oldIDs map[int]bool, holdsOld bool, newCover []*policy.Statement) []byte {
+// and its group's statements that cover the action and can reach the key
+// (rel and covers), those of old (oldIDs) left out and those of new that
+// cover the action and can reach the key (newReach) put in when the
+// holder holds old. Holders of different documents that end with the same
+// statements on the key decide alike.
+func afterKey(b []byte, h holder, boundary *policy.Document, covers []bool, oldIDs map[int]bool, holdsOld bool, newReach []*policy.Statement) []byte {
 	b = strconv.AppendInt(b, int64(h.g.profile), 10)
 	b = append(b, h.g.split...)
 	b = fmt.Appendf(b, "#%p", boundary)
-	for _, id := range h.rep.kms {
+	for _, id := range h.g.rel {
 		if covers[id] && !oldIDs[id] {
 			b = append(b, '|')
 			b = strconv.AppendInt(b, int64(id), 10)
 		}
 	}
 	if holdsOld {
-		for _, st := range newCover {
+		for _, st := range newReach {
 			b = fmt.Appendf(b, "|n%p", st)
 		}
 	}
@@ -243,12 +272,13 @@ func (ka *KeyAccess) holders(d *policy.Document) []holder {
 	if ka.byDoc == nil {
 		ka.byDoc = map[*policy.Document][]holder{}
 		add := func(h holder) {
-			seen := map[*policy.Document]bool{}
-			for _, x := range append(append([]*policy.Document(nil), h.rep.Identity...), h.rep.Boundary) {
-				if x != nil && !seen[x] {
-					seen[x] = true
+			for i, x := range h.rep.Identity {
+				if x != nil && !slices.Contains(h.rep.Identity[:i], x) {
 					ka.byDoc[x] = append(ka.byDoc[x], h)
 				}
+			}
+			if x := h.rep.Boundary; x != nil && !slices.Contains(h.rep.Identity, x) {
+				ka.byDoc[x] = append(ka.byDoc[x], h)
 			}
 		}
 		for _, g := range ka.groups {
@@ -265,4 +295,21 @@ func (ka *KeyAccess) holders(d *policy.Document) []holder {
 		}
 	}
 	return ka.byDoc[d]
+}
+
+// testsPrincipal reports whether a document has a condition on the
+// caller's ARN or user name (principalKeys): its statements then decide
+// differently for principals of one profile.
+func testsPrincipal(d *policy.Document) bool {
+	if d == nil {
+		return false
+	}
+	for _, s := range d.Statements {
+		for _, c := range s.Conditions {
+			if principalKeys[c.LowerKey()] {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -482,6 +482,7 @@ type tally struct {
 	lost map[string]map[string]bool
 	// uniform is set when no intent looks at a change's principal.
 	uniform bool
+	scratch access.Change
 }
 
 func newTally(intents []Intent) *tally {
@@ -532,29 +533,32 @@ func (t *tally) addSet(c *access.Change, members []*access.Principal, skip map[s
 	}
 	t.total += len(members)
 	gain := c.Gained() || !c.Lost() && widens(c)
-	m := *c
+	// The member's change is written over one scratch value: the
+	// intents and keep do not hold on to it.
+	m := &t.scratch
+	*m = *c
 	// Members come in ARN order: once one is past the first changes
 	// kept, so are the rest.
 	for _, p := range members {
 		m.Principal, m.Kind = p.ARN, p.Kind
-		if t.bound != nil && !less(m, *t.bound) {
+		if t.bound != nil && !less(*m, *t.bound) {
 			break
 		}
-		t.keep(&m, p)
+		t.keep(m, p)
 	}
 	if t.uniform {
 		m.Principal, m.Kind = members[0].ARN, members[0].Kind
-		t.judge(&m, members[0], len(members), gain)
+		t.judge(m, members[0], len(members), gain)
 	} else {
 		for _, p := range members {
 			m.Principal, m.Kind = p.ARN, p.Kind
-			t.judge(&m, p, 1, gain)
+			t.judge(m, p, 1, gain)
 		}
 	}
 	if m.Action == "kms:PutKeyPolicy" && m.Lost() {
 		for _, p := range members {
 			m.Principal = p.ARN
-			t.losing(&m)
+			t.losing(m)
 		}
 	}
 }
