@@ -33,6 +33,9 @@ type Index struct {
 	// stmtIDs numbers every identity statement that covers a KMS action
 	// on a key, for the per-key coverage sets.
 	stmtIDs map[*policy.Statement]int
+	// byDocClass finds the classes that hold a document (docClasses).
+	docClassesOnce sync.Once
+	byDocClass     map[*policy.Document][]*class
 	// stmtClasses are, for each numbered statement, the classes whose
 	// policies hold it; openProfiles are the profiles a delegating
 	// key reaches without an Allow of their own (root users, principals

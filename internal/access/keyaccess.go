@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/keywarden/keywarden/internal/engine"
-	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // KeyAccess answers who can do what with one key. The principals of the
@@ -32,7 +31,8 @@ type KeyAccess struct {
 	// groups holding an identity document (Diff, IdentityDiff).
 	byClass  map[*class]*group
 	byMember map[*Principal]*group
-	byDoc    map[*policy.Document][]holder
+	// splitClasses are the classes some of whose members are in byMember.
+	splitClasses map[*class]bool
 	// memo holds the groups' decisions by action and actionKey.
 	memoMu sync.Mutex
 	memo   map[string]engine.Result
@@ -156,20 +156,6 @@ func (ka *KeyAccess) cached(action string) *ActionAccess {
 	return ka.actions[action]
 }
 
-// groupOf returns the group of the key's answers a principal is in.
-func (ka *KeyAccess) groupOf(p *Principal) *group {
-	ka.mu.Lock()
-	defer ka.mu.Unlock()
-	if ka.byMember == nil {
-		ka.byMember = map[*Principal]*group{}
-		for _, g := range ka.groups {
-			for _, m := range g.members() {
-				ka.byMember[m] = g
-			}
-		}
-	}
-	return ka.byMember[p]
-}
 
 // citesGrant reports whether a decision rests on a grant.
 func citesGrant(r engine.Result) bool {
@@ -182,6 +168,30 @@ func citesGrant(r engine.Result) bool {
 }
 
 // ask returns the group's prepared question, built on first use.
+// indexGroups finds the groups of the key's classes (byClass), and of
+// the principals grouped one by one (byMember: those a key names, splits
+// from their class or asks alone), once; ka.mu is held.
+func (ka *KeyAccess) indexGroups() {
+	if ka.byClass != nil {
+		return
+	}
+	ka.byClass, ka.byMember = map[*class]*group{}, map[*Principal]*group{}
+	ka.splitClasses = map[*class]bool{}
+	for _, g := range ka.groups {
+		if g.single != nil {
+			ka.byMember[g.single] = g
+			ka.splitClasses[g.single.class] = true
+		}
+		for _, m := range g.list {
+			ka.byMember[m] = g
+			ka.splitClasses[m.class] = true
+		}
+		for _, c := range g.classList() {
+			ka.byClass[c] = g
+		}
+	}
+}
+
 // decideGroup decides an action for a group, once per key for groups
 // that differ only in statements that do not cover the action (the
 // engine never cites a statement that does not apply): ActionAccess and
@@ -244,20 +254,7 @@ func (g *group) ask(ka *KeyAccess) *asker {
 // reaches is denied.
 func (ka *KeyAccess) For(action string, p *Principal) engine.Result {
 	ka.mu.Lock()
-	if ka.byClass == nil {
-		ka.byClass, ka.byMember = map[*class]*group{}, map[*Principal]*group{}
-		for _, g := range ka.groups {
-			if g.single != nil {
-				ka.byMember[g.single] = g
-			}
-			for _, m := range g.list {
-				ka.byMember[m] = g
-			}
-			for _, c := range g.classList() {
-				ka.byClass[c] = g
-			}
-		}
-	}
+	ka.indexGroups()
 	g := ka.byMember[p]
 	if g == nil {
 		g = ka.byClass[p.class]

@@ -162,24 +162,32 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 			}
 			return true
 		}
-		before := map[*group]engine.Result{}
-		if aa := ka.cached(a); aa != nil {
-			for _, gr := range aa.Groups {
-				before[gr.group] = gr.Result
-			}
-		} else {
-			for _, h := range holders {
-				if _, ok := before[h.g]; !ok && !skip(h) {
-					before[h.g], b = ka.decideGroup(h.g, a, covers, b)
-				}
+		// The decisions before: the key's answer about the action when
+		// it holds one (a group it does not list is denied), else each
+		// holder's group's, once per actionKey.
+		aa := ka.cached(a)
+		var listed map[*group]int
+		if aa != nil {
+			listed = make(map[*group]int, len(aa.Groups))
+			for j := range aa.Groups {
+				listed[aa.Groups[j].group] = j
 			}
 		}
 		for i, h := range holders {
 			if skip(h) {
 				continue
 			}
-			rb, ok := before[h.g]
-			if !ok || rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
+			var rb engine.Result
+			if aa != nil {
+				j, ok := listed[h.g]
+				if !ok {
+					continue // denied before: a narrowing cannot allow
+				}
+				rb = aa.Groups[j].Result
+			} else {
+				rb, b = ka.decideGroup(h.g, a, covers, b)
+			}
+			if rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
 				continue // denied before: a narrowing cannot allow
 			}
 			if rb.Decision == engine.Allow && old.Name != "" && !citesDocument(rb, old.Name) {
@@ -191,7 +199,7 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 			}
 			shared := h.g.single == nil && !personal
 			var ra engine.Result
-			ok = false
+			ok := false
 			if shared {
 				b = append(append(append(b[:0], "after\x00"...), a...), 0)
 				b = afterKey(b, h, boundary, covers, oldIDs, holds[i], reaching)
@@ -262,39 +270,54 @@ type holder struct {
 }
 
 // holders returns the principals of the key's groups that hold an
-// identity document (or have it as permissions boundary), by class, from
-// an index of every document the key's groups hold, built once. A group
-// may join classes that hold different documents yet decide alike on the
-// key: each class is looked at with its own documents.
+// identity document (or have it as permissions boundary), by class: the
+// classes that hold it (an index of the whole inventory, docClasses)
+// that the key groups whole, and the members of those it groups one by
+// one. A group may join classes that hold different documents yet decide
+// alike on the key: each class is looked at with its own documents.
 func (ka *KeyAccess) holders(d *policy.Document) []holder {
+	classes := ka.ix.docClasses(d)
 	ka.mu.Lock()
 	defer ka.mu.Unlock()
-	if ka.byDoc == nil {
-		ka.byDoc = map[*policy.Document][]holder{}
-		add := func(h holder) {
-			for i, x := range h.rep.Identity {
-				if x != nil && !slices.Contains(h.rep.Identity[:i], x) {
-					ka.byDoc[x] = append(ka.byDoc[x], h)
-				}
-			}
-			if x := h.rep.Boundary; x != nil && !slices.Contains(h.rep.Identity, x) {
-				ka.byDoc[x] = append(ka.byDoc[x], h)
-			}
+	ka.indexGroups()
+	var out []holder
+	for _, c := range classes {
+		if g := ka.byClass[c]; g != nil {
+			out = append(out, holder{g: g, rep: c.members[0], members: c.members})
 		}
-		for _, g := range ka.groups {
-			if g.single != nil {
-				add(holder{g: g, rep: g.single, members: []*Principal{g.single}})
-				continue
-			}
-			for _, c := range g.classList() {
-				add(holder{g: g, rep: c.members[0], members: c.members})
-			}
-			for _, p := range g.list {
-				add(holder{g: g, rep: p, members: []*Principal{p}})
+		if !ka.splitClasses[c] {
+			continue
+		}
+		for _, p := range c.members {
+			if g := ka.byMember[p]; g != nil {
+				out = append(out, holder{g: g, rep: p, members: []*Principal{p}})
 			}
 		}
 	}
-	return ka.byDoc[d]
+	return out
+}
+
+// docClasses are the classes whose members hold a document as identity
+// policy or permissions boundary (the members of a class hold the same
+// documents), from an index built on first use.
+func (ix *Index) docClasses(d *policy.Document) []*class {
+	ix.docClassesOnce.Do(func() {
+		ix.byDocClass = map[*policy.Document][]*class{}
+		for _, pr := range ix.profiles {
+			for _, c := range pr.classes {
+				rep := c.members[0]
+				for i, x := range rep.Identity {
+					if x != nil && !slices.Contains(rep.Identity[:i], x) {
+						ix.byDocClass[x] = append(ix.byDocClass[x], c)
+					}
+				}
+				if x := rep.Boundary; x != nil && !slices.Contains(rep.Identity, x) {
+					ix.byDocClass[x] = append(ix.byDocClass[x], c)
+				}
+			}
+		}
+	})
+	return ix.byDocClass[d]
 }
 
 // testsPrincipal reports whether a document has a condition on the
