@@ -156,7 +156,6 @@ func (ka *KeyAccess) cached(action string) *ActionAccess {
 	return ka.actions[action]
 }
 
-
 // citesGrant reports whether a decision rests on a grant.
 func citesGrant(r engine.Result) bool {
 	for _, reason := range r.Reasons {
