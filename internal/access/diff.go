@@ -894,16 +894,20 @@ func keyActions() []string {
 }
 
 func sortChanges(cs []Change) {
-	sort.SliceStable(cs, func(i, j int) bool {
-		a, b := cs[i], cs[j]
-		switch {
-		case a.Key != b.Key:
-			return a.Key < b.Key
-		case (a.Principal == "") != (b.Principal == ""):
-			return a.Principal != ""
-		case a.Name() != b.Name():
-			return a.Name() < b.Name()
-		}
-		return a.Action < b.Action
-	})
+	sort.SliceStable(cs, func(i, j int) bool { return ChangeLess(&cs[i], &cs[j]) })
+}
+
+// ChangeLess is the order of changes: by key, the principals of the
+// inventory and those outside it by ARN before the classes of callers,
+// by name, then by action.
+func ChangeLess(a, b *Change) bool {
+	switch {
+	case a.Key != b.Key:
+		return a.Key < b.Key
+	case (a.Principal == "") != (b.Principal == ""):
+		return a.Principal != ""
+	case a.Name() != b.Name():
+		return a.Name() < b.Name()
+	}
+	return a.Action < b.Action
 }

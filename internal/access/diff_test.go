@@ -38,8 +38,9 @@ func changesOf(cs []Change) map[string]string {
 }
 
 // TestKeyDiffMatchesPlainEvaluation: the access KeyDiff finds after an edit
-// of a key policy or of grants is exactly what deciding every principal on
-// both versions finds.
+// of a key policy or of grants, over the index or from a key's shared
+// answers (KeyAccess.Diff, as a scan asks), is exactly what deciding every
+// principal on both versions finds.
 func TestKeyDiffMatchesPlainEvaluation(t *testing.T) {
 	t.Parallel()
 	actions := []string{"kms:Decrypt", "kms:Encrypt", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:RetireGrant", "kms:ScheduleKeyDeletion"}
@@ -54,11 +55,26 @@ func TestKeyDiffMatchesPlainEvaluation(t *testing.T) {
 					continue
 				}
 				for _, after := range edits(t, rng, ix, k) {
-					got := changesOf(ix.KeyDiff(k, after, actions))
+					keyed := ix.KeyDiff(k, after, actions)
+					got := changesOf(keyed)
 					want := plainChanges(ix, k, after, actions)
 					total += len(want)
 					if d := cmp.Diff(want, got); d != "" {
 						t.Errorf("%s: KeyDiff differs from plain evaluation (-plain +diff):\n%s", k.ARN, d)
+					}
+					// KeyAccess.Diff, from the key's shared answers with
+					// some held already and a principal's group found
+					// (For indexes them), must not depend on what was
+					// asked before.
+					ka := ix.Access(k)
+					ka.Action("kms:Decrypt")
+					ka.For("kms:Decrypt", ix.principals[0])
+					full := ka.Diff(after, actions)
+					if d := cmp.Diff(symbolsOf(keyed), symbolsOf(full)); d != "" {
+						t.Errorf("%s: symbolic changes of KeyAccess.Diff differ from KeyDiff's (-KeyDiff +KeyAccess.Diff):\n%s", k.ARN, d)
+					}
+					if d := cmp.Diff(want, changesOf(full)); d != "" {
+						t.Errorf("%s: KeyAccess.Diff differs from plain evaluation (-plain +diff):\n%s", k.ARN, d)
 					}
 				}
 			}

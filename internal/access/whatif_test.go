@@ -2,7 +2,6 @@ package access
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -11,47 +10,6 @@ import (
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/policy"
 )
-
-// TestKeyAccessDiffMatchesPlainEvaluation: KeyDiff from a key's shared
-// answers (the groups and questions a scan made, some actions already
-// answered) finds what deciding every principal on both versions finds.
-func TestKeyAccessDiffMatchesPlainEvaluation(t *testing.T) {
-	t.Parallel()
-	actions := []string{"kms:Decrypt", "kms:Encrypt", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:RetireGrant", "kms:ScheduleKeyDeletion"}
-	for seed := uint64(1); seed <= 10; seed++ {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			t.Parallel()
-			rng := rand.New(rand.NewPCG(seed, 99))
-			ix := index(t, randomAccount(t, seed))
-			total := 0
-			for _, k := range ix.keys {
-				if k.Policy == nil {
-					continue
-				}
-				for _, after := range edits(t, rng, ix, k) {
-					ka := ix.Access(k)
-					ka.Action("kms:Decrypt") // some answers held already
-					// and a principal's group found (For indexes them):
-					// the diff must not depend on what was asked before.
-					ka.For("kms:Decrypt", ix.principals[0])
-					full := ka.Diff(after, actions)
-					if d := cmp.Diff(symbolsOf(ix.KeyDiff(k, after, actions)), symbolsOf(full)); d != "" {
-						t.Errorf("%s: symbolic changes of KeyAccess.Diff differ from KeyDiff's (-KeyDiff +KeyAccess.Diff):\n%s", k.ARN, d)
-					}
-					got := changesOf(full)
-					want := plainChanges(ix, k, after, actions)
-					total += len(want)
-					if d := cmp.Diff(want, got); d != "" {
-						t.Errorf("%s: KeyAccess.Diff differs from plain evaluation (-plain +diff):\n%s", k.ARN, d)
-					}
-				}
-			}
-			if total == 0 {
-				t.Error("no edit changed any access: the comparison proves nothing")
-			}
-		})
-	}
-}
 
 // TestKeyAccessIdentityDiff: IdentityDiff key by key from the keys'
 // shared answers finds, for a narrowing edit, what IdentityDiff over the

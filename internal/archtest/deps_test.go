@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"internal/posjson":  {},
 	"internal/awsfacts": {},
 	"internal/arn":      {}, // AWS identifiers: account IDs, ARNs, principals
-	"internal/policy":   {"internal/arn", "internal/posjson", "internal/awsfacts"},
+	"internal/policy":   {"internal/arn", "internal/posjson", "internal/awsfacts", "internal/ordjson"},
 	"internal/engine":   {"internal/arn", "internal/policy", "internal/awsfacts", "internal/posjson"},
 	"internal/scenario": {"internal/arn", "internal/engine", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	// The message catalogue of engine explanations, in every language.
@@ -36,7 +36,7 @@ var allowed = map[string][]string{
 	// Input adapters build inventories; they never evaluate.
 	"internal/awscli":             {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 	"internal/collect":            {"internal/arn", "internal/inventory", "internal/policy", "internal/awsfacts"},
-	"internal/iac/terraform":      {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
+	"internal/iac/terraform":      {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts", "internal/ordjson"},
 	"internal/iac/cloudformation": {"internal/arn", "internal/inventory", "internal/policy", "internal/posjson", "internal/awsfacts"},
 
 	// Benchmark fixtures: generated accounts, as snapshots and exports.
@@ -47,7 +47,7 @@ var allowed = map[string][]string{
 	"internal/access":     {"internal/arn", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	// Remedies plan the checks' fixes as typed edits, prove them with the
 	// access layer and render them; they know nothing of checks.
-	"internal/remedy": {"internal/arn", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
+	"internal/remedy": {"internal/arn", "internal/ordjson", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/checks": {"internal/arn", "internal/remedy", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
 	"internal/report": {"internal/arn", "internal/checks", "internal/remedy", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
 	"internal/store":  {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
@@ -68,6 +68,9 @@ var allowed = map[string][]string{
 	"cmd/keywarden": {"internal/cli"},
 
 	"internal/archtest": {},
+
+	// Writes policy documents with their elements in AWS's order.
+	"internal/ordjson": {},
 
 	// Leaves that any package may import (see everywhere).
 	"internal/escape":   {},
@@ -129,7 +132,7 @@ func TestViolations(t *testing.T) {
 		"internal/engine imports github.com/aws/aws-sdk-go-v2/service/kms; only [internal/collect] may",
 		"internal/escape imports internal/policy; it may import only []",
 		"internal/newthing has no row in the allowed table of deps_test.go: decide which packages it may import",
-		"internal/policy imports internal/engine; it may import only [internal/arn internal/posjson internal/awsfacts]",
+		"internal/policy imports internal/engine; it may import only [internal/arn internal/posjson internal/awsfacts internal/ordjson]",
 		"internal/scenario imports github.com/spf13/cobra; only [internal/cli] may",
 	}
 	if diff := cmp.Diff(want, violations(imports)); diff != "" {

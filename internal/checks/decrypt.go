@@ -2,10 +2,8 @@ package checks
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/msg"
@@ -45,27 +43,6 @@ func decryptFindings(env *Env, ps []identityPolicy, check string) []Finding {
 		out = append(out, fs...)
 	}
 	return out
-}
-
-// parallel calls f(0) … f(n-1) on every core. The account-level checks
-// use it for the fixes of their policies, which are independent.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 func principalOf(p *identityPolicy) string {

@@ -105,47 +105,34 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 		var (
 			mu   sync.Mutex
 			done int
-			wg   sync.WaitGroup
 		)
-		next := make(chan int)
-		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					k := keys[i]
-					ke := env.keyEnv(k)
-					var fs []Finding
-					if !k.Inv.AWSManaged() {
-						for _, c := range keyChecks {
-							for _, f := range c.RunKey(ke) {
-								f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
-								if f.Status != Fail {
-									f.Remediation = nil
-								}
-								fs = append(fs, f)
-							}
+		parallel(len(keys), func(i int) {
+			k := keys[i]
+			ke := env.keyEnv(k)
+			var fs []Finding
+			if !k.Inv.AWSManaged() {
+				for _, c := range keyChecks {
+					for _, f := range c.RunKey(ke) {
+						f.Check, f.Severity, f.Control = c.ID, c.Severity, c.Control
+						if f.Status != Fail {
+							f.Remediation = nil
 						}
-					}
-					for _, p := range pending {
-						p.pd.Key(ke.Access)
-					}
-					ke.release()
-					perKey[i] = fs
-					if progress != nil {
-						mu.Lock()
-						done++
-						progress(done, len(keys))
-						mu.Unlock()
+						fs = append(fs, f)
 					}
 				}
-			}()
-		}
-		for i := range keys {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
+			}
+			for _, p := range pending {
+				p.pd.Key(ke.Access)
+			}
+			ke.release()
+			perKey[i] = fs
+			if progress != nil {
+				mu.Lock()
+				done++
+				progress(done, len(keys))
+				mu.Unlock()
+			}
+		})
 		for _, fs := range perKey {
 			out = append(out, fs...)
 		}
@@ -272,4 +259,25 @@ func stmtIndex(s *Statement) int {
 		return -1
 	}
 	return s.Index
+}
+
+// parallel calls f(0) … f(n-1) on every core: the checks of each key,
+// and the account-level checks' fixes of their policies, are independent.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -263,7 +264,7 @@ func states(c *access.Cell) map[string]State {
 func classify(a, b State) Kind {
 	allowed := func(s State) bool { return s.Access == Allowed || s.Access == Conditional }
 	switch {
-	case a.Access == b.Access && (a.Access != Conditional || equalStrings(a.Conditions, b.Conditions)):
+	case a.Access == b.Access && (a.Access != Conditional || slices.Equal(a.Conditions, b.Conditions)):
 		return ""
 	case a.Access == Undecidable || b.Access == Undecidable:
 		return Undecided
@@ -275,17 +276,6 @@ func classify(a, b State) Kind {
 	return Changed
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // Findings compares the failed findings of the two inputs. A finding is
 // the same finding when its check, resource, principal, policy and

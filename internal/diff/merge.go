@@ -3,6 +3,7 @@ package diff
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -348,11 +349,11 @@ func compareKey(x *explainer, a, b []access.Cell) []Change {
 
 // sameCell reports whether two cells give the same answers.
 func sameCell(a, b *access.Cell) bool {
-	if !equalStrings(a.Use, b.Use) || !equalStrings(a.Admin, b.Admin) || !equalStrings(a.Unknown, b.Unknown) || len(a.Conditions) != len(b.Conditions) {
+	if !slices.Equal(a.Use, b.Use) || !slices.Equal(a.Admin, b.Admin) || !slices.Equal(a.Unknown, b.Unknown) || len(a.Conditions) != len(b.Conditions) {
 		return false
 	}
 	for k, v := range a.Conditions {
-		if !equalStrings(v, b.Conditions[k]) {
+		if !slices.Equal(v, b.Conditions[k]) {
 			return false
 		}
 	}

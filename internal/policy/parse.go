@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/ordjson"
 	"github.com/keywarden/keywarden/internal/posjson"
 )
 
@@ -79,7 +80,7 @@ func rawOf(data []byte, v *posjson.Value) json.RawMessage {
 	if v.End > v.Offset && v.End <= len(data) {
 		return json.RawMessage(data[v.Offset:v.End:v.End])
 	}
-	out, err := json.Marshal(plain(v))
+	out, err := ordjson.Marshal(plain(v))
 	if err != nil {
 		return nil
 	}
@@ -105,38 +106,11 @@ func plain(v *posjson.Value) any {
 		}
 		return out
 	}
-	o := make(orderedObject, len(v.Members))
+	o := make(ordjson.Object, len(v.Members))
 	for i, m := range v.Members {
-		o[i] = orderedMember{m.Key, plain(m.Value)}
+		o[i] = ordjson.Member{Key: m.Key, Value: plain(m.Value)}
 	}
 	return o
-}
-
-type orderedMember struct {
-	key   string
-	value any
-}
-
-type orderedObject []orderedMember
-
-func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(m.key)
-		b.Write(k)
-		b.WriteByte(':')
-		val, err := json.Marshal(m.value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(val)
-	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
 }
 
 type builder struct {

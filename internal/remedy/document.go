@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/escape"
+	"github.com/keywarden/keywarden/internal/ordjson"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -326,45 +327,6 @@ func negated(op string) bool {
 	return strings.Contains(o, "not") || strings.HasPrefix(o, "null")
 }
 
-// elementOrder is the order in which JSON writes a statement's elements,
-// the order of AWS's documentation.
-type member struct {
-	key   string
-	value any
-}
-
-type object []member
-
-func (o object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(m.key)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := marshal(m.value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
 // list writes a one-value list as a string, as AWS writes it.
 func list(ss []string) any {
 	if len(ss) == 1 {
@@ -377,55 +339,55 @@ func (p *Principal) value() any {
 	if p.Star {
 		return "*"
 	}
-	var o object
+	var o ordjson.Object
 	for _, m := range []struct {
 		k  string
 		vs []string
 	}{{"AWS", p.AWS}, {"Service", p.Service}, {"Federated", p.Federated}, {"CanonicalUser", p.CanonicalUser}} {
 		if len(m.vs) > 0 {
-			o = append(o, member{m.k, list(m.vs)})
+			o = append(o, ordjson.Member{Key: m.k, Value: list(m.vs)})
 		}
 	}
 	return o
 }
 
-func (s *Stmt) value() object {
-	var o object
+func (s *Stmt) value() ordjson.Object {
+	var o ordjson.Object
 	if s.Sid != "" {
-		o = append(o, member{"Sid", s.Sid})
+		o = append(o, ordjson.Member{Key: "Sid", Value: s.Sid})
 	}
-	o = append(o, member{"Effect", s.Effect.String()})
+	o = append(o, ordjson.Member{Key: "Effect", Value: s.Effect.String()})
 	if s.Principal != nil {
-		o = append(o, member{"Principal", s.Principal.value()})
+		o = append(o, ordjson.Member{Key: "Principal", Value: s.Principal.value()})
 	}
 	if s.NotPrincipal != nil {
-		o = append(o, member{"NotPrincipal", s.NotPrincipal.value()})
+		o = append(o, ordjson.Member{Key: "NotPrincipal", Value: s.NotPrincipal.value()})
 	}
 	if s.Action != nil {
-		o = append(o, member{"Action", list(s.Action)})
+		o = append(o, ordjson.Member{Key: "Action", Value: list(s.Action)})
 	}
 	if s.NotAction != nil {
-		o = append(o, member{"NotAction", list(s.NotAction)})
+		o = append(o, ordjson.Member{Key: "NotAction", Value: list(s.NotAction)})
 	}
 	if s.Resource != nil {
-		o = append(o, member{"Resource", list(s.Resource)})
+		o = append(o, ordjson.Member{Key: "Resource", Value: list(s.Resource)})
 	}
 	if s.NotResource != nil {
-		o = append(o, member{"NotResource", list(s.NotResource)})
+		o = append(o, ordjson.Member{Key: "NotResource", Value: list(s.NotResource)})
 	}
 	if len(s.Cond) > 0 {
-		var cond object
+		var cond ordjson.Object
 		index := map[string]int{}
 		for _, c := range s.Cond {
 			i, ok := index[c.Op]
 			if !ok {
 				i = len(cond)
 				index[c.Op] = i
-				cond = append(cond, member{c.Op, object{}})
+				cond = append(cond, ordjson.Member{Key: c.Op, Value: ordjson.Object{}})
 			}
-			cond[i].value = append(cond[i].value.(object), member{c.Key, list(c.Values)})
+			cond[i].Value = append(cond[i].Value.(ordjson.Object), ordjson.Member{Key: c.Key, Value: list(c.Values)})
 		}
-		o = append(o, member{"Condition", cond})
+		o = append(o, ordjson.Member{Key: "Condition", Value: cond})
 	}
 	return o
 }
@@ -433,18 +395,18 @@ func (s *Stmt) value() object {
 // JSON writes the document indented, as people read it, with the
 // characters that could reorder or hide text written as \u escapes.
 func (d *Doc) JSON() []byte {
-	var o object
+	var o ordjson.Object
 	if d.Version != "" {
-		o = append(o, member{"Version", d.Version})
+		o = append(o, ordjson.Member{Key: "Version", Value: d.Version})
 	}
 	if d.ID != "" {
-		o = append(o, member{"Id", d.ID})
+		o = append(o, ordjson.Member{Key: "Id", Value: d.ID})
 	}
 	stmts := make([]any, len(d.Stmts))
 	for i, s := range d.Stmts {
 		stmts[i] = s.value()
 	}
-	o = append(o, member{"Statement", stmts})
+	o = append(o, ordjson.Member{Key: "Statement", Value: stmts})
 	compact, err := o.MarshalJSON()
 	if err != nil {
 		// Every value is a string or a list of strings.

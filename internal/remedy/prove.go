@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -632,17 +633,7 @@ func (t *tally) diff() *Diff {
 	return &Diff{First: t.first, Total: t.total}
 }
 
-func less(a, b access.Change) bool {
-	switch {
-	case a.Key != b.Key:
-		return a.Key < b.Key
-	case (a.Principal == "") != (b.Principal == ""):
-		return a.Principal != ""
-	case a.Name() != b.Name():
-		return a.Name() < b.Name()
-	}
-	return a.Action < b.Action
-}
+func less(a, b access.Change) bool { return access.ChangeLess(&a, &b) }
 
 func sortChanges(cs []access.Change) {
 	sort.SliceStable(cs, func(i, j int) bool { return less(cs[i], cs[j]) })
@@ -810,7 +801,7 @@ func (p *Plan) sameOtherwise(w *World) string {
 // sameFor reports whether two documents allow and deny an action on the
 // same resources under the same conditions.
 func sameFor(a, b *policy.Document, action string) bool {
-	return sameStrings(matching(a, action), matching(b, action))
+	return slices.Equal(matching(a, action), matching(b, action))
 }
 
 func matching(d *policy.Document, action string) []string {
@@ -830,17 +821,6 @@ func matching(d *policy.Document, action string) []string {
 	return out
 }
 
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func firstLine(err error) string {
 	s := err.Error()

@@ -9,6 +9,7 @@ import (
 	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/msg"
+	"github.com/keywarden/keywarden/internal/ordjson"
 )
 
 // Render writes a proved plan as a fix: its edits, console steps, AWS CLI
@@ -270,12 +271,12 @@ func deleteVersions(mp *inventory.ManagedPolicy) []string {
 }
 
 func constraintsJSON(g inventory.Grant) string {
-	var o object
+	var o ordjson.Object
 	if len(g.EncryptionContextEquals) > 0 {
-		o = append(o, member{"EncryptionContextEquals", sortedMap(g.EncryptionContextEquals)})
+		o = append(o, ordjson.Member{Key: "EncryptionContextEquals", Value: sortedMap(g.EncryptionContextEquals)})
 	}
 	if len(g.EncryptionContextSubset) > 0 {
-		o = append(o, member{"EncryptionContextSubset", sortedMap(g.EncryptionContextSubset)})
+		o = append(o, ordjson.Member{Key: "EncryptionContextSubset", Value: sortedMap(g.EncryptionContextSubset)})
 	}
 	if len(o) == 0 {
 		return ""
@@ -284,15 +285,15 @@ func constraintsJSON(g inventory.Grant) string {
 	return string(escape.JSON(b))
 }
 
-func sortedMap(m map[string]string) object {
+func sortedMap(m map[string]string) ordjson.Object {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var o object
+	var o ordjson.Object
 	for _, k := range keys {
-		o = append(o, member{k, m[k]})
+		o = append(o, ordjson.Member{Key: k, Value: m[k]})
 	}
 	return o
 }

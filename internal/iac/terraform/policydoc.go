@@ -1,7 +1,6 @@
 package terraform
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/ordjson"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -111,51 +111,6 @@ func hasUnknown(u any) bool {
 	return false
 }
 
-// An ordered is a JSON object that keeps its members' order.
-type ordered struct {
-	keys []string
-	vals map[string]any
-}
-
-func newOrdered() *ordered { return &ordered{vals: map[string]any{}} }
-
-func (o *ordered) set(k string, v any) {
-	if _, ok := o.vals[k]; !ok {
-		o.keys = append(o.keys, k)
-	}
-	o.vals[k] = v
-}
-
-func (o *ordered) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := marshal(o.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSpace(b.Bytes()), nil
-}
-
 // policyVars turns the provider's &{...} into ${...}: in HCL, ${ would be
 // interpolation, so aws_iam_policy_document spells IAM policy variables
 // &{aws:username}.
@@ -168,14 +123,14 @@ var policyVars = strings.NewReplacer("&{", "${")
 //
 // [aws_iam_policy_document]: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document
 func renderPolicy(args map[string]any) (string, error) {
-	merged := newOrdered()
+	merged := &ordjson.Object{}
 	var stmts []any
 	mergeDoc := func(version, id string, add []any) {
 		if version != "" {
-			merged.set("Version", version)
+			merged.Set("Version", version)
 		}
 		if id != "" {
-			merged.set("Id", id)
+			merged.Set("Id", id)
 		}
 		for _, s := range add {
 			sid := sidOf(s)
@@ -233,16 +188,17 @@ func renderPolicy(args map[string]any) (string, error) {
 	if stmts == nil {
 		stmts = []any{}
 	}
-	merged.set("Statement", stmts)
-	b, err := marshal(merged)
+	merged.Set("Statement", stmts)
+	b, err := ordjson.Marshal(merged)
 	return string(b), err
 }
 
 func sidOf(s any) string {
 	switch x := s.(type) {
-	case *ordered:
-		v, _ := x.vals["Sid"].(string)
-		return v
+	case *ordjson.Object:
+		v, _ := x.Get("Sid")
+		sid, _ := v.(string)
+		return sid
 	case map[string]any:
 		v, _ := x["Sid"].(string)
 		return v
@@ -251,19 +207,19 @@ func sidOf(s any) string {
 }
 
 // statement renders one statement block.
-func statement(b map[string]any) *ordered {
-	s := newOrdered()
+func statement(b map[string]any) *ordjson.Object {
+	s := &ordjson.Object{}
 	if sid, _ := b["sid"].(string); sid != "" {
-		s.set("Sid", sid)
+		s.Set("Sid", sid)
 	}
 	effect, _ := b["effect"].(string)
 	if effect == "" {
 		effect = "Allow"
 	}
-	s.set("Effect", effect)
+	s.Set("Effect", effect)
 	for _, f := range []struct{ arg, key string }{{"actions", "Action"}, {"not_actions", "NotAction"}} {
 		if l := stringList(b[f.arg]); len(l) > 0 {
-			s.set(f.key, oneOrList(l))
+			s.Set(f.key, oneOrList(l))
 		}
 	}
 	for _, f := range []struct{ arg, key string }{{"resources", "Resource"}, {"not_resources", "NotResource"}} {
@@ -271,16 +227,16 @@ func statement(b map[string]any) *ordered {
 			for i := range l {
 				l[i] = policyVars.Replace(l[i])
 			}
-			s.set(f.key, oneOrList(l))
+			s.Set(f.key, oneOrList(l))
 		}
 	}
 	for _, f := range []struct{ arg, key string }{{"principals", "Principal"}, {"not_principals", "NotPrincipal"}} {
 		if p := principals(anyBlocks(b[f.arg])); p != nil {
-			s.set(f.key, p)
+			s.Set(f.key, p)
 		}
 	}
 	if conds := anyBlocks(b["condition"]); len(conds) > 0 {
-		c := newOrdered()
+		c := &ordjson.Object{}
 		for _, cond := range conds {
 			test, _ := cond["test"].(string)
 			variable, _ := cond["variable"].(string)
@@ -288,14 +244,15 @@ func statement(b map[string]any) *ordered {
 			for i := range values {
 				values[i] = policyVars.Replace(values[i])
 			}
-			byVar, _ := c.vals[test].(*ordered)
+			v, _ := c.Get(test)
+			byVar, _ := v.(*ordjson.Object)
 			if byVar == nil {
-				byVar = newOrdered()
-				c.set(test, byVar)
+				byVar = &ordjson.Object{}
+				c.Set(test, byVar)
 			}
-			byVar.set(variable, oneOrList(values))
+			byVar.Set(variable, oneOrList(values))
 		}
-		s.set("Condition", c)
+		s.Set("Condition", c)
 	}
 	return s
 }
@@ -306,7 +263,7 @@ func principals(blocks []map[string]any) any {
 	if len(blocks) == 0 {
 		return nil
 	}
-	out := newOrdered()
+	out := &ordjson.Object{}
 	for _, p := range blocks {
 		typ, _ := p["type"].(string)
 		ids := stringList(p["identifiers"])
@@ -317,13 +274,14 @@ func principals(blocks []map[string]any) any {
 			return "*"
 		}
 		var all []string
-		switch old := out.vals[typ].(type) {
+		v, _ := out.Get(typ)
+		switch old := v.(type) {
 		case string:
 			all = []string{old}
 		case []string:
 			all = old
 		}
-		out.set(typ, oneOrList(append(all, ids...)))
+		out.Set(typ, oneOrList(append(all, ids...)))
 	}
 	return out
 }
