@@ -276,7 +276,6 @@ func classify(a, b State) Kind {
 	return Changed
 }
 
-
 // Findings compares the failed findings of the two inputs. A finding is
 // the same finding when its check, resource, principal, policy and
 // statement are.

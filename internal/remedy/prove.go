@@ -821,7 +821,6 @@ func matching(d *policy.Document, action string) []string {
 	return out
 }
 
-
 func firstLine(err error) string {
 	s := err.Error()
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
