@@ -35,15 +35,7 @@ import (
 // Placeholders get a value a user would choose: the first candidate key,
 // an encryption context.
 func TestFixesOnMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test")
-	}
-	if _, err := exec.LookPath("aws"); err != nil {
-		if os.Getenv(motoserver.RequireEnv) == "1" {
-			t.Fatal("the AWS CLI (aws) is not on PATH; the test needs it (it ships in the machine image)")
-		}
-		t.Skip("the AWS CLI (aws) is not on PATH")
-	}
+	needAWSCLI(t)
 	cap := remedy.DiffCap
 	remedy.DiffCap = 1 << 20 // every change of a fix is compared
 	t.Cleanup(func() { remedy.DiffCap = cap })

@@ -20,15 +20,7 @@ import (
 // collector) and scripts/export-aws-cli.sh (an AWS CLI export) — scans both
 // and requires the same findings from each, including the seeded ones.
 func TestMotoEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test")
-	}
-	if _, err := exec.LookPath("aws"); err != nil {
-		if os.Getenv(motoserver.RequireEnv) == "1" {
-			t.Fatal("the AWS CLI (aws) is not on PATH; the end-to-end test needs it (it ships in the machine image)")
-		}
-		t.Skip("the AWS CLI (aws) is not on PATH")
-	}
+	needAWSCLI(t)
 	url := motoserver.Dedicated(t)
 	seed := exec.Command("bash", "testdata/moto/seed.sh", url)
 	out, err := seed.CombinedOutput()
@@ -112,4 +104,20 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// needAWSCLI skips an integration test in -short mode, or when the AWS
+// CLI is not on PATH (a failure when the moto tests are required, as in
+// CI).
+func needAWSCLI(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	if _, err := exec.LookPath("aws"); err != nil {
+		if os.Getenv(motoserver.RequireEnv) == "1" {
+			t.Fatal("the AWS CLI (aws) is not on PATH; the integration tests need it (it ships in the machine image)")
+		}
+		t.Skip("the AWS CLI (aws) is not on PATH")
+	}
 }
