@@ -166,6 +166,8 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 		// it holds one (a group it does not list is denied), else each
 		// holder's group's, once per actionKey.
 		aa := ka.cached(a)
+		var lastGroup *group
+		var lastResult engine.Result
 		var listed map[*group]int
 		if aa != nil {
 			listed = make(map[*group]int, len(aa.Groups))
@@ -184,8 +186,11 @@ func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []strin
 					continue // denied before: a narrowing cannot allow
 				}
 				rb = aa.Groups[j].Result
+			} else if h.g == lastGroup {
+				rb = lastResult // holders of one group come together
 			} else {
 				rb, b = ka.decideGroup(h.g, a, covers, b)
+				lastGroup, lastResult = h.g, rb
 			}
 			if rb.Decision != engine.Allow && rb.Decision != engine.Unknown {
 				continue // denied before: a narrowing cannot allow

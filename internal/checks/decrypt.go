@@ -132,7 +132,14 @@ const maxCandidates = 10
 // the fix can take away); every other action is shown unchanged statement
 // by statement.
 func pinFix(env *Env, p *identityPolicy, grants []broadGrant, fs []Finding, check string, pinned []string) *Remediation {
+	exact := map[string]bool{}
+	for _, x := range pinned {
+		exact[x] = true
+	}
 	isPinned := func(a string) bool {
+		if exact[a] {
+			return true // as the engine writes it, the common case
+		}
 		for _, x := range pinned {
 			if strings.EqualFold(a, x) {
 				return true
