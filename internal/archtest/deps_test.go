@@ -48,8 +48,8 @@ var allowed = map[string][]string{
 	// Remedies plan the checks' fixes as typed edits, prove them with the
 	// access layer and render them; they know nothing of checks.
 	"internal/remedy": {"internal/arn", "internal/ordjson", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
-	"internal/checks": {"internal/arn", "internal/remedy", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
-	"internal/report": {"internal/arn", "internal/checks", "internal/remedy", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
+	"internal/checks": {"internal/arn", "internal/parallel", "internal/remedy", "internal/access", "internal/inventory", "internal/engine", "internal/explain", "internal/policy", "internal/awsfacts"},
+	"internal/report": {"internal/arn", "internal/parallel", "internal/checks", "internal/remedy", "internal/access", "internal/engine", "internal/explain", "internal/inventory", "internal/policy", "internal/awsfacts", "internal/verify", "internal/diff"},
 	"internal/store":  {"internal/arn", "internal/report", "internal/checks", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 	"internal/web":    {"internal/arn", "internal/store", "internal/report", "internal/checks", "internal/access", "internal/inventory", "internal/engine", "internal/policy", "internal/awsfacts"},
 
@@ -71,6 +71,8 @@ var allowed = map[string][]string{
 
 	// Writes policy documents with their elements in AWS's order.
 	"internal/ordjson": {},
+	// Runs independent work on every core (checks, report writers).
+	"internal/parallel": {},
 
 	// Leaves that any package may import (see everywhere).
 	"internal/escape":   {},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/msg"
+	"github.com/keywarden/keywarden/internal/parallel"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/remedy"
 )
@@ -19,7 +20,7 @@ var decryptActions = []string{"kms:Decrypt", "kms:ReEncryptFrom"}
 // all of a policy's findings sharing one fix.
 func decryptFindings(env *Env, ps []identityPolicy, check string) []Finding {
 	per := make([][]Finding, len(ps))
-	parallel(len(ps), func(i int) {
+	parallel.For(len(ps), func(i int) {
 		p := &ps[i]
 		if p.Err != nil {
 			per[i] = []Finding{unknownPolicy(p)}

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"github.com/keywarden/keywarden/internal/access"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/msg"
+	"github.com/keywarden/keywarden/internal/parallel"
 )
 
 // Env is what a check runs over: the snapshot, the access index built on
@@ -106,7 +106,7 @@ func RunWithProgress(env *Env, cs []*Check, progress Progress) []Finding {
 			mu   sync.Mutex
 			done int
 		)
-		parallel(len(keys), func(i int) {
+		parallel.For(len(keys), func(i int) {
 			k := keys[i]
 			ke := env.keyEnv(k)
 			var fs []Finding
@@ -259,25 +259,4 @@ func stmtIndex(s *Statement) int {
 		return -1
 	}
 	return s.Index
-}
-
-// parallel calls f(0) … f(n-1) on every core: the checks of each key,
-// and the account-level checks' fixes of their policies, are independent.
-func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

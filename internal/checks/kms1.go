@@ -2,6 +2,7 @@ package checks
 
 import (
 	"github.com/keywarden/keywarden/internal/awsfacts"
+	"github.com/keywarden/keywarden/internal/parallel"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -100,7 +101,7 @@ var _ = register(&Check{
 		}
 		ps = append(ps, env.inlinePolicies()...)
 		out := make([]Finding, len(ps))
-		parallel(len(ps), func(i int) {
+		parallel.For(len(ps), func(i int) {
 			p := &ps[i]
 			if p.Err != nil {
 				out[i] = unknownPolicy(p)

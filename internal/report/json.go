@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/checks"
 	"github.com/keywarden/keywarden/internal/escape"
 	"github.com/keywarden/keywarden/internal/explain"
+	"github.com/keywarden/keywarden/internal/parallel"
 )
 
 // The JSON report, schema version 1, documented field by field in
@@ -203,8 +205,20 @@ func WriteJSON(w io.Writer, r *Report) error {
 			References:  nonNil(c.References),
 		})
 	}
-	for i := range r.Findings {
-		out.Findings = append(out.Findings, newJSONFinding(r, &r.Findings[i]))
+	// The findings are most of a large report: each is written on its
+	// own, on every core, and set into the rest (writeIndented).
+	findings := make([][]byte, len(r.Findings))
+	var ferr error
+	var once sync.Once
+	parallel.For(len(r.Findings), func(i int) {
+		b, err := indented(newJSONFinding(r, &r.Findings[i]), "    ")
+		if err != nil {
+			once.Do(func() { ferr = err })
+		}
+		findings[i] = b
+	})
+	if ferr != nil {
+		return fmt.Errorf("writing JSON report: %w", ferr)
 	}
 	for i := range r.Suppressed {
 		sf := &r.Suppressed[i]
@@ -219,17 +233,52 @@ func WriteJSON(w io.Writer, r *Report) error {
 			Check: e.Check, Resource: e.Resource, Reason: e.Reason, Expires: expiry(e),
 		})
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	// Policies, commands and Terraform contain < > &; keep them readable.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	b, err := indented(out, "")
+	if err != nil {
 		return fmt.Errorf("writing JSON report: %w", err)
 	}
+	b = append(b, '\n')
+	if len(findings) > 0 {
+		// The report without findings holds an empty list at the top
+		// level, the only line with these two spaces and this key.
+		empty := []byte("\n  \"findings\": [],\n")
+		at := bytes.Index(b, empty)
+		if at < 0 {
+			return fmt.Errorf("writing JSON report: no findings list to fill")
+		}
+		var full bytes.Buffer
+		full.Grow(len(b) + len(findings)*1024)
+		full.Write(b[:at])
+		full.WriteString("\n  \"findings\": [\n")
+		for i, f := range findings {
+			if i > 0 {
+				full.WriteString(",\n")
+			}
+			full.WriteString("    ")
+			full.Write(f)
+		}
+		full.WriteString("\n  ],\n")
+		full.Write(b[at+len(empty):])
+		b = full.Bytes()
+	}
 	// encoding/json leaves DEL, C1 and bidirectional controls raw.
-	_, err := w.Write(escape.JSON(b.Bytes()))
+	_, err = w.Write(escape.JSON(b))
 	return err
+}
+
+// indented writes v as JSON indented by two spaces, each line after the
+// first starting with prefix (the depth it is set at), without a final
+// newline. Policies, commands and Terraform contain < > &: they are kept
+// readable.
+func indented(v any, prefix string) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent(prefix, "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func newJSONFinding(r *Report, f *checks.Finding) jsonFinding {
