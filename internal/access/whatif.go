@@ -59,17 +59,10 @@ func (ka *KeyAccess) Diff(after *Key, actions []string) []Change {
 	return ka.ix.keyDiff(ka, ka.Key, after, actions)
 }
 
-// DiffEach is Diff that passes each change to emit as it is found, in no
-// set order, without keeping them: a fix that changes the access of many
-// principals is counted and sampled, not listed in memory. emit must not
-// keep the pointer.
-func (ka *KeyAccess) DiffEach(after *Key, actions []string, emit func(*Change)) {
-	ka.ix.keyDiffEach(ka, ka.Key, after, actions, each(emit))
-}
-
-// DiffSets is DiffEach passing the changes that groups of principals
+// DiffSets is Diff passing each change to emit as it is found, in no set
+// order, without keeping them, and the changes that groups of principals
 // share as one (Sink): a fix that changes the access of thousands of
-// principals alike is tallied by group.
+// principals alike is counted and sampled by group, not listed in memory.
 func (ka *KeyAccess) DiffSets(after *Key, actions []string, emit Sink) {
 	ka.ix.keyDiffEach(ka, ka.Key, after, actions, emit)
 }
@@ -81,22 +74,17 @@ func (ka *KeyAccess) DiffSets(after *Key, actions []string, emit Sink) {
 // do not reach gains nothing from a narrowing.
 func (ka *KeyAccess) IdentityDiff(old, new *policy.Document, actions []string) []Change {
 	var out []Change
-	ka.IdentityDiffEach(old, new, actions, func(c *Change) { out = append(out, *c) })
+	ka.IdentityDiffSets(old, new, actions, each(func(c *Change) { out = append(out, *c) }))
 	sortChanges(out)
 	return out
 }
 
-// IdentityDiffEach is IdentityDiff passing each change to emit (which
-// must not keep the pointer). The decisions before are the key's answer
-// about the action when it holds one, else each holder's: a group denied
-// before stays denied after a narrowing, and a group allowed without
-// old's statements keeps its Allow; only the others decide again.
-func (ka *KeyAccess) IdentityDiffEach(old, new *policy.Document, actions []string, emit func(*Change)) {
-	ka.IdentityDiffSets(old, new, actions, each(emit))
-}
-
-// IdentityDiffSets is IdentityDiffEach passing the change of each holder
-// (principals of one class of a group) as one (Sink).
+// IdentityDiffSets is IdentityDiff passing the changes as they are found,
+// the change of each holder (principals of one class of a group) as one
+// (Sink). The decisions before are the key's answer about the action
+// when it holds one, else each holder's: a group denied before stays
+// denied after a narrowing, and a group allowed without old's statements
+// keeps its Allow; only the others decide again.
 func (ka *KeyAccess) IdentityDiffSets(old, new *policy.Document, actions []string, emit Sink) {
 	if actions == nil {
 		actions = keyActions()

@@ -60,34 +60,13 @@ func TestScanExampleJapanese(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for name, out := range outputs {
-		for _, run := range explain.EnglishRuns(withoutCode(out, code)) {
+		for _, run := range explain.EnglishRuns(explain.WithoutCode(out, code)) {
 			if !seen[run] {
 				seen[run] = true
 				t.Errorf("%s: English in --lang ja output: %q", name, run)
 			}
 		}
 	}
-}
-
-var comment = regexp.MustCompile(`^(?:#|//) ?(.*)$`)
-
-// withoutCode is out without the lines of code, but with the text of
-// their comments. The rest is checked as one text, so that a quoted name
-// wrapped over two lines is still quoted.
-func withoutCode(out string, code map[string]bool) string {
-	var keep []string
-	for _, line := range strings.Split(out, "\n") {
-		s := strings.TrimSpace(line)
-		if code[s] {
-			m := comment.FindStringSubmatch(s)
-			if m == nil {
-				continue
-			}
-			line = m[1]
-		}
-		keep = append(keep, line)
-	}
-	return strings.Join(keep, "\n")
 }
 
 // exampleCode is every line of the commands, snippets and documents of
@@ -142,6 +121,7 @@ type jsonFix struct {
 }
 
 var (
+	comment   = regexp.MustCompile(`^(?:#|//) ?(.*)$`)
 	htmlStyle = regexp.MustCompile(`(?s)<(style|script)[^>]*>.*?</(style|script)>`)
 	htmlPre   = regexp.MustCompile(`(?s)<pre[^>]*>(.*?)</pre>`)
 	htmlTag   = regexp.MustCompile(`<[^>]+>`)

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -160,4 +161,26 @@ func plainWord(w string, first bool) bool {
 		}
 	}
 	return true
+}
+
+var codeComment = regexp.MustCompile(`^(?:#|//) ?(.*)$`)
+
+// WithoutCode is out without its lines of code (code holds them,
+// trimmed) but with the text of their comments ("# ..." or "// ..."): the
+// prose EnglishRuns checks. The rest stays one text, so that a quoted
+// name wrapped over two lines is still quoted.
+func WithoutCode(out string, code map[string]bool) string {
+	var keep []string
+	for _, line := range strings.Split(out, "\n") {
+		s := strings.TrimSpace(line)
+		if code[s] {
+			m := codeComment.FindStringSubmatch(s)
+			if m == nil {
+				continue
+			}
+			line = m[1]
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n")
 }

@@ -68,29 +68,10 @@ func TestJapaneseOutput(t *testing.T) {
 	outputs["sarif"] = strings.Join(sarifText, "\n")
 
 	for name, out := range outputs {
-		if runs := explain.EnglishRuns(withoutCode(out, code)); len(runs) > 0 {
+		if runs := explain.EnglishRuns(explain.WithoutCode(out, code)); len(runs) > 0 {
 			t.Errorf("%s: English in Japanese output: %q", name, runs)
 		}
 	}
-}
-
-// withoutCode is out without the lines of code, but with the text of
-// their comments. The rest is checked as one text, so that a quoted name
-// wrapped over two lines is still quoted.
-func withoutCode(out string, code map[string]bool) string {
-	var keep []string
-	for _, line := range strings.Split(out, "\n") {
-		s := strings.TrimSpace(line)
-		if code[s] {
-			m := commentLine.FindStringSubmatch(s)
-			if m == nil {
-				continue
-			}
-			line = m[3]
-		}
-		keep = append(keep, line)
-	}
-	return strings.Join(keep, "\n")
 }
 
 // The test can fail: English prose in a finding is caught, and so is an
@@ -104,7 +85,7 @@ func TestJapaneseOutputCatches(t *testing.T) {
 	if err := WriteText(&b, r, Options{Full: true}); err != nil {
 		t.Fatal(err)
 	}
-	found := explain.EnglishRuns(withoutCode(b.String(), codeLines(newView(r, false))))
+	found := explain.EnglishRuns(explain.WithoutCode(b.String(), codeLines(newView(r, false))))
 	for _, want := range []string{"this key has no description at all", "This comment was never translated"} {
 		if !strings.Contains(strings.Join(found, "|"), want) {
 			t.Errorf("English %q not caught; found %q", want, found)

@@ -2,7 +2,6 @@ package suppress
 
 import (
 	"encoding/json"
-	"github.com/keywarden/keywarden/internal/policy"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
+
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // FuzzParse feeds any bytes to Parse, seeded from every file of
